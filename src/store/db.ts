@@ -1,0 +1,46 @@
+import Dexie, { type Table } from 'dexie';
+import type { BlobRow, CaptureRow, CaseRow, KvRow, QueueRow, TimestampRow } from './schema';
+import type { LedgerEvent } from '../ledger/types';
+
+export const DB_NAME = 'jianzheng';
+export const DEFAULT_CASE_ID = 'default';
+
+/**
+ * The evidence store. It lives in the extension's origin only: the background and extension pages
+ * open it; content scripts never do (they message the background).
+ */
+export class EvidenceDB extends Dexie {
+  cases!: Table<CaseRow, string>;
+  captures!: Table<CaptureRow, string>;
+  blobs!: Table<BlobRow, string>;
+  ledger!: Table<LedgerEvent, number>;
+  timestamps!: Table<TimestampRow, string>;
+  queue!: Table<QueueRow, string>;
+  kv!: Table<KvRow, string>;
+
+  constructor(name = DB_NAME) {
+    super(name);
+    this.version(1).stores({
+      cases: 'id, name, archived',
+      captures: 'id, caseId, hash, url, finalUrl, capturedAt, site, platform, trustedTime, deleted, *tags, [caseId+capturedAt]',
+      blobs: 'path, captureId',
+      ledger: 'seq, type, captureId, time',
+      timestamps: 'id, captureId, path',
+      queue: 'id, kind, captureId, nextAttemptAt',
+      kv: 'key',
+    });
+  }
+}
+
+let shared: EvidenceDB | null = null;
+
+/** The store of this extension context (one per context; Dexie reopens it after a worker restart). */
+export function getDb(): EvidenceDB {
+  shared ??= new EvidenceDB();
+  return shared;
+}
+
+/** For tests: use another database (e.g. fake-indexeddb with a fresh name). */
+export function setDb(db: EvidenceDB | null): void {
+  shared = db;
+}

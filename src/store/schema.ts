@@ -1,0 +1,75 @@
+import type { ArtifactEntry, CaptureRecord, PostPlatform, PostStatus } from '../bundle/format';
+import type { LedgerEvent } from '../ledger/types';
+
+/** A case groups captures; one default case always exists. */
+export interface CaseRow {
+  id: string;
+  name: string;
+  createdAt: string;
+  archived: 0 | 1;
+  /** Keyword-watch terms for this case. */
+  watchTerms?: string[];
+  recording?: 0 | 1;
+}
+
+export type TrustedTimeStatus = 'none' | 'pending' | 'stamped' | 'disabled';
+
+/** One capture. `recordJson` is the exact record.json text; SHA-256 of its UTF-8 bytes is `hash`. */
+export interface CaptureRow {
+  id: string;
+  caseId: string;
+  hash: string;
+  recordJson: string;
+  url: string;
+  finalUrl: string;
+  capturedAt: string;
+  title: string | null;
+  site: string;
+  platform: PostPlatform | null;
+  postStatus: PostStatus | null;
+  tags: string[];
+  notes: { time: string; text: string }[];
+  trustedTime: TrustedTimeStatus;
+  artifacts: ArtifactEntry[];
+  /** Total size of the artifacts in bytes. */
+  size: number;
+  /** 1 after deletion: artifact blobs are gone, the row stays as a tombstone for the ledger. */
+  deleted: 0 | 1;
+}
+
+/** Artifact bytes, keyed by bundle path (`captures/<id>/<file>`). */
+export interface BlobRow {
+  path: string;
+  captureId: string;
+  data: Blob;
+}
+
+/** RFC 3161 tokens: one per time-stamped file and authority. */
+export interface TimestampRow {
+  id: string;
+  captureId: string | null;
+  /** Bundle path of the stamped file, e.g. captures/<id>/record.json. */
+  path: string;
+  tsaUrl: string;
+  /** Time in the token (genTime), ISO 8601. */
+  genTime: string;
+  /** DER of the full TimeStampResp. */
+  response: Uint8Array;
+}
+
+/** Work that must survive service-worker restarts (e.g. time-stamp requests awaiting a TSA). */
+export interface QueueRow {
+  id: string;
+  kind: 'timestamp';
+  captureId: string;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export interface KvRow {
+  key: string;
+  value: unknown;
+}
+
+export type { CaptureRecord, LedgerEvent };

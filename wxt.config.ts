@@ -1,0 +1,41 @@
+import { defineConfig } from 'wxt';
+
+// The public half of a fixed RSA key: Chrome derives the extension ID from it, so a profile's
+// evidence store stays with the extension whichever folder the build is loaded from.
+// ID: nlbbhhpehmbiidbgbelfgeldgdfifafn
+export const EXTENSION_KEY =
+  'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAg2Lovl0E7dgz5n2pW3SqR9W+dhIVCoZjIrbJXAuJ7dlG7yt6Iw89KHMGwFBFuO5GGpCQ6RQn5tYqVYieHqoAbCl5ycWetjeza32mFcn/stVYCWpSGkgu1Nn47LbyVfOH24JclFNA9WVr8Oapt183TI97yRjLaJDzDTVgr+HddMZg5Zo90zGftIQZUUG4tFW/HWfd2pgoHlg690mcsMLz8v8AZ8GTdEt1PV5Pmf/HLvVFZfntm+4pOrMW0fZpqatFnsO770vnafEf3uTe6aOPtbeKS4aR4tCapoYS9U3H/yQ3MjVUOlhTsvs+zE885eSYhdRcYm1Xm8T541wut868iQIDAQAB';
+
+export default defineConfig({
+  modules: ['@wxt-dev/webextension-polyfill'],
+  outDir: '.output',
+  manifest: ({ browser }) => ({
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'jianzheng@jianzheng.invalid', strict_min_version: '128.0' } } }
+      : { key: EXTENSION_KEY }),
+    permissions: [
+      'activeTab',
+      'tabs',
+      'scripting',
+      'storage',
+      'unlimitedStorage',
+      'contextMenus',
+      'alarms',
+      'webRequest',
+      'webNavigation',
+      ...(browser === 'firefox' ? [] : ['pageCapture', 'debugger']),
+    ],
+    host_permissions: ['<all_urls>'],
+    commands: {
+      'capture-page': {
+        suggested_key: { default: 'Alt+Shift+E' },
+        description: '__MSG_commandCapture__',
+      },
+    },
+    // Nothing is web-accessible: a page must not be able to probe for the extension.
+    web_accessible_resources: [],
+  }),
+});
