@@ -1,4 +1,8 @@
 import { defineConfig } from 'wxt';
+import { readFileSync } from 'node:fs';
+import { LOCALES, mergeLocale } from './src/ui/locales/merge';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 // The public half of a fixed RSA key: Chrome derives the extension ID from it, so a profile's
 // evidence store stays with the extension whichever folder the build is loaded from.
@@ -9,6 +13,20 @@ export const EXTENSION_KEY =
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   outDir: '.output',
+  vite: () => ({
+    define: { 'import.meta.env.VITE_JIANZHENG_VERSION': JSON.stringify(pkg.version) },
+  }),
+  hooks: {
+    // Merge per-area UI string fragments into _locales/<lang>/messages.json.
+    'build:publicAssets': (_wxt, files) => {
+      for (const lang of LOCALES) {
+        files.push({
+          relativeDest: `_locales/${lang}/messages.json`,
+          contents: JSON.stringify(mergeLocale('src/ui/locales', lang), null, 2),
+        });
+      }
+    },
+  },
   manifest: ({ browser }) => ({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
