@@ -1,0 +1,63 @@
+/**
+ * Preset watch list for the June 2022 Henan incidents: depositors of four village banks (and buyers
+ * of stalled Zhengzhou housing projects) who tried to petition had their health codes turned red;
+ * reports were deleted within days. Terms cover the codes, the banks, the places and the vocabulary
+ * people used to describe it.
+ */
+export const HENAN_2022_PRESET: readonly string[] = [
+  '红码',
+  '赋红码',
+  '被赋红码',
+  '健康码',
+  '健康码变红',
+  '豫康码',
+  '行程码',
+  '转码',
+  '转码申诉',
+  '红码事件',
+  '大数据',
+  '河南',
+  '郑州',
+  '许昌',
+  '禹州',
+  '上蔡',
+  '柘城',
+  '开封',
+  '村镇银行',
+  '禹州新民生村镇银行',
+  '上蔡惠民村镇银行',
+  '柘城黄淮村镇银行',
+  '开封新东方村镇银行',
+  '固始天骄村镇银行',
+  '黄淮村镇银行',
+  '新财富集团',
+  '储户',
+  '取款难',
+  '取不出钱',
+  '存款',
+  '垫付',
+  '停工',
+  '停贷',
+  '烂尾楼',
+  '烂尾',
+  '强制停贷',
+  '维权',
+  '上访',
+  '信访',
+  '郑州发布',
+  '河南银保监局',
+  '郑州市纪委',
+  '12345',
+  '河南红码',
+  'red code',
+  'health code',
+  'Henan',
+  'Zhengzhou',
+  'village bank',
+  'rural bank',
+  'depositors',
+];
+
+export const PRESETS: Readonly<Record<string, readonly string[]>> = {
+  'henan-2022': HENAN_2022_PRESET,
+};
