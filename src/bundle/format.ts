@@ -162,6 +162,29 @@ export interface Manifest {
   tool: ToolInfo;
   signer?: SignerInfo;
   captures: ManifestCapture[];
+  /** The exported ledger (added by issue 3): lets a verifier notice events cut off at the end. */
+  ledger?: ManifestLedger;
+  /** RFC 3161 tokens in the bundle (added by issue 3). */
+  timestamps?: ManifestTimestamp[];
   /** Every other file in the zip (all but manifest.json and manifest.json.*) → lower-case hex SHA-256. */
   files: Record<string, string>;
+}
+
+/** Added by issue 3. */
+export interface ManifestLedger {
+  /** Always LEDGER_FILE. */
+  file: string;
+  /** Events in the file: the whole chain from seq 1 to the head at export time. */
+  count: number;
+  /** `hash` of the last event; the export's own 'exported' event comes after it and is not included. */
+  headHash: string;
+}
+
+/** Added by issue 3: one RFC 3161 token stored as `token` for the bundle file `path`. */
+export interface ManifestTimestamp {
+  path: string;
+  /** `path` + TSR_SUFFIX, or `path` + `.<n>` + TSR_SUFFIX for a second or later authority. */
+  token: string;
+  tsaUrl: string;
+  genTime: string;
 }

@@ -1,0 +1,285 @@
+/**
+ * The one bundle exporter, used by the extension and (through exportFromStore) the CLI.
+ *
+ * Everything the manifest commits to is known before the zip is written: artifact hashes come from
+ * the capture rows (computed at capture; a blob damaged in the store since then makes the bundle fail
+ * verification, which is what should happen), the generated files are small and hashed here. The zip
+ * is then generated as a stream (JSZip streamFiles) into a Blob built from chunks, optionally through
+ * age encryption, so the output never exists as one big buffer.
+ */
+import JSZip from 'jszip';
+import { ageEncryptStream, hasAge, type AgeOptions } from '../crypto/age';
+import { canonicalJson, sha256Hex } from '../crypto/hash';
+import { toPem } from '../crypto/ecdsa';
+import type { Signer } from '../crypto/keys';
+import { exportLedger } from '../ledger/ledger';
+import type { ExportedLedgerEvent, LedgerEvent } from '../ledger/types';
+import type { CaptureRow, TimestampRow } from '../store/schema';
+import {
+  BUNDLE_FORMAT,
+  BUNDLE_FORMAT_VERSION,
+  LEDGER_FILE,
+  MANIFEST_FILE,
+  MANIFEST_SIG_FILE,
+  PUBLIC_KEY_FILE,
+  REPORT_FILE,
+  SHA256SUMS_FILE,
+  TSR_SUFFIX,
+  VERIFY_FILE,
+  captureDir,
+  recordPath,
+  type CaptureRecord,
+  type Manifest,
+  type ManifestCapture,
+  type ManifestTimestamp,
+  type SignerInfo,
+  type ToolInfo,
+} from './format';
+import { buildReportHtml, buildVerifyText } from './texts';
+import { unsafeNameReason } from './zip-reader';
+
+export interface BundleInputCapture {
+  row: CaptureRow;
+  getArtifact(path: string): Promise<Blob>;
+}
+
+export interface BundleInput {
+  captures: BundleInputCapture[];
+  /** The whole chain, seq 1 to head. */
+  ledger: LedgerEvent[];
+  timestamps: TimestampRow[];
+  signer: Signer;
+  tool: ToolInfo;
+  createdAt: string;
+}
+
+export interface ExportProgress {
+  /** 'prepare' while hashing the small files, 'zip' while writing. */
+  phase: 'prepare' | 'zip' | 'done';
+  /** 0–100 over the zip phase. */
+  percent: number;
+  currentFile: string | null;
+}
+
+export interface ExportOptions {
+  onProgress?: (p: ExportProgress) => void;
+  signal?: AbortSignal;
+  age?: AgeOptions;
+}
+
+export interface ExportResult {
+  blob: Blob;
+  fileName: string;
+  manifest: Manifest;
+  /** Added: SHA-256 of the exact manifest.json bytes (what the 'exported' ledger event records). */
+  manifestSha256: string;
+  encrypted: boolean;
+}
+
+const utf8 = new TextEncoder();
+/** Media types that are already compressed: storing them is as small and much faster. */
+const STORE_TYPES = /^(image\/(png|jpeg|gif|webp|avif)|video\/|audio\/|application\/(zip|gzip|x-7z|octet-stream))/;
+/** Chunks are gathered into Blobs of this size so the browser can move them out of the JS heap. */
+const BLOB_PART_SIZE = 8 * 1024 * 1024;
+
+/** Which ledger events an export discloses in full: those of the exported captures, and key events. */
+export function disclosedEvent(ids: ReadonlySet<string>): (e: LedgerEvent) => boolean {
+  return (e) => (e.captureId !== null && ids.has(e.captureId)) || (e.captureId === null && e.type.startsWith('key-'));
+}
+
+export function ledgerJsonl(events: readonly ExportedLedgerEvent[]): string {
+  return events.map((e) => canonicalJson(e) + '\n').join('');
+}
+
+export function sha256sumsText(files: Record<string, string>): string {
+  // Two spaces: sha256sum's text mode, which `sha256sum -c` reads. Names are checked safe, no newlines.
+  return Object.keys(files)
+    .sort()
+    .map((p) => `${files[p]}  ${p}\n`)
+    .join('');
+}
+
+function abortError(): Error {
+  const e = new Error('export cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+function compact(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+interface PlannedFile {
+  path: string;
+  data: () => Promise<Blob | Uint8Array>;
+  store: boolean;
+}
+
+export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
+  const { signal } = opts;
+  if (signal?.aborted) throw abortError();
+  if (!input.captures.length) throw new Error('nothing to export: no captures');
+  opts.onProgress?.({ phase: 'prepare', percent: 0, currentFile: null });
+
+  const files: Record<string, string> = {};
+  const planned: PlannedFile[] = [];
+  const small = new Map<string, Uint8Array>();
+  const addSmall = async (path: string, bytes: Uint8Array, store = false): Promise<void> => {
+    files[path] = await sha256Hex(bytes);
+    small.set(path, bytes);
+    planned.push({ path, data: async () => bytes, store });
+  };
+
+  const ids = new Set<string>();
+  const mcaps: ManifestCapture[] = [];
+  for (const { row, getArtifact } of input.captures) {
+    if (ids.has(row.id)) throw new Error(`capture ${row.id} is listed twice`);
+    if (unsafeNameReason(captureDir(row.id))) throw new Error(`capture id "${row.id}" is not a safe folder name`);
+    if (row.deleted) throw new Error(`capture ${row.id} was deleted; its files are gone`);
+    ids.add(row.id);
+    const recordBytes = utf8.encode(row.recordJson);
+    const recordHash = await sha256Hex(recordBytes);
+    if (recordHash !== row.hash) throw new Error(`capture ${row.id}: record.json does not match the stored hash (store damaged?)`);
+    const record = JSON.parse(row.recordJson) as CaptureRecord;
+    await addSmall(recordPath(row.id), recordBytes);
+    for (const a of record.artifacts) {
+      if (!a.path.startsWith(captureDir(row.id)) || unsafeNameReason(a.path) || a.path === recordPath(row.id)) {
+        throw new Error(`capture ${row.id}: artifact path "${a.path}" is not inside its folder`);
+      }
+      if (a.path in files) throw new Error(`capture ${row.id}: artifact path "${a.path}" appears twice`);
+      files[a.path] = a.sha256;
+      planned.push({ path: a.path, data: () => getArtifact(a.path), store: STORE_TYPES.test(a.mediaType) });
+    }
+    mcaps.push({
+      id: row.id,
+      url: record.url,
+      finalUrl: record.finalUrl,
+      capturedAt: record.capturedAt,
+      hash: row.hash,
+      page: record.page,
+      ...(record.post !== undefined ? { post: record.post } : {}),
+      artifacts: record.artifacts,
+    });
+  }
+
+  // Time-stamp tokens for files in this bundle; a second authority's token for the same file gets `.2.tsr`.
+  const stamps: ManifestTimestamp[] = [];
+  const perPath = new Map<string, number>();
+  const tsRows = [...input.timestamps].filter((t) => t.path in files).sort((a, b) => a.genTime.localeCompare(b.genTime) || a.id.localeCompare(b.id));
+  for (const t of tsRows) {
+    const n = (perPath.get(t.path) ?? 0) + 1;
+    perPath.set(t.path, n);
+    const token = n === 1 ? t.path + TSR_SUFFIX : `${t.path}.${n}${TSR_SUFFIX}`;
+    await addSmall(token, t.response, true);
+    stamps.push({ path: t.path, token, tsaUrl: t.tsaUrl, genTime: t.genTime });
+  }
+
+  const ledger = exportLedger(input.ledger, disclosedEvent(ids));
+  await addSmall(LEDGER_FILE, utf8.encode(ledgerJsonl(ledger)));
+  const signer: SignerInfo = { fingerprint: input.signer.fingerprint, name: input.signer.name, algorithm: 'ECDSA-P256-SHA256' };
+  await addSmall(PUBLIC_KEY_FILE, utf8.encode(toPem(input.signer.spkiDer, 'PUBLIC KEY')));
+  const textsIn = { createdAt: input.createdAt, tool: input.tool, signer, captures: mcaps, ledger };
+  await addSmall(REPORT_FILE, utf8.encode(buildReportHtml(textsIn)));
+
+  // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
+  // manifest's files map then includes SHA256SUMS, so the signature covers it.
+  const verifyText = utf8.encode(buildVerifyText(textsIn));
+  await addSmall(VERIFY_FILE, verifyText);
+  const sums = utf8.encode(sha256sumsText(files));
+  await addSmall(SHA256SUMS_FILE, sums);
+
+  const manifest: Manifest = {
+    format: BUNDLE_FORMAT,
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    createdAt: input.createdAt,
+    tool: input.tool,
+    signer,
+    captures: mcaps,
+    ledger: { file: LEDGER_FILE, count: ledger.length, headHash: ledger.at(-1)?.hash ?? '0'.repeat(64) },
+    ...(stamps.length ? { timestamps: stamps } : {}),
+    files: Object.fromEntries(Object.keys(files).sort().map((k) => [k, files[k]!])),
+  };
+  const manifestBytes = utf8.encode(JSON.stringify(manifest, null, 2) + '\n');
+  const manifestSha256 = await sha256Hex(manifestBytes);
+  const sig = await input.signer.sign(manifestBytes);
+  if (signal?.aborted) throw abortError();
+
+  const zip = new JSZip();
+  const order: PlannedFile[] = [
+    { path: MANIFEST_FILE, data: async () => manifestBytes, store: false },
+    { path: MANIFEST_SIG_FILE, data: async () => sig, store: true },
+    ...[PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE].map((p) => planned.find((f) => f.path === p)!),
+    ...planned.filter((f) => f.path.startsWith('captures/')),
+  ];
+  const date = new Date(input.createdAt);
+  for (const f of order) {
+    zip.file(f.path, await f.data(), { binary: true, createFolders: false, date, compression: f.store ? 'STORE' : 'DEFLATE' });
+  }
+
+  const helper = zip.generateInternalStream<'uint8array'>({
+    type: 'uint8array',
+    streamFiles: true,
+    compression: 'DEFLATE',
+    compressionOptions: { level: 6 },
+    platform: 'UNIX',
+  });
+  let stream = zipReadable(helper, opts);
+  const encrypted = hasAge(opts.age);
+  if (encrypted) stream = await ageEncryptStream(stream, opts.age!);
+  const blob = await collect(stream, encrypted ? 'application/octet-stream' : 'application/zip', signal);
+  opts.onProgress?.({ phase: 'done', percent: 100, currentFile: null });
+  const fileName = `jianzheng-${compact(input.createdAt)}.zip${encrypted ? '.age' : ''}`;
+  return { blob, fileName, manifest, manifestSha256, encrypted };
+}
+
+type StreamHelper = JSZip.JSZipStreamHelper<Uint8Array>;
+
+/** JSZip's internal stream as a Web ReadableStream with back-pressure (pause/resume). */
+function zipReadable(helper: StreamHelper, opts: ExportOptions): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        helper
+          .on('data', (chunk, meta) => {
+            controller.enqueue(chunk);
+            opts.onProgress?.({ phase: 'zip', percent: meta.percent, currentFile: meta.currentFile });
+            if ((controller.desiredSize ?? 1) <= 0) helper.pause();
+          })
+          .on('error', (e: Error) => controller.error(e))
+          .on('end', () => controller.close());
+        opts.signal?.addEventListener('abort', () => {
+          helper.pause();
+          controller.error(abortError());
+        });
+      },
+      pull() {
+        helper.resume();
+      },
+    },
+    { highWaterMark: 64 },
+  );
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, type: string, signal?: AbortSignal): Promise<Blob> {
+  const parts: Blob[] = [];
+  let pending: Uint8Array[] = [];
+  let pendingSize = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel().catch(() => {});
+      throw abortError();
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending.push(value);
+    pendingSize += value.length;
+    if (pendingSize >= BLOB_PART_SIZE) {
+      parts.push(new Blob(pending as BlobPart[]));
+      pending = [];
+      pendingSize = 0;
+    }
+  }
+  if (pending.length) parts.push(new Blob(pending as BlobPart[]));
+  return new Blob(parts, { type });
+}

@@ -1,0 +1,208 @@
+/**
+ * The two human-readable files of a bundle: report.html and VERIFY.txt. They are part of the
+ * evidence (hashed and signed like the rest), always in English and Simplified Chinese, and are
+ * built from plain strings here rather than _locales because they are written in Node too.
+ */
+import { formatFingerprint } from '../crypto/ecdsa';
+import type { ExportedLedgerEvent } from '../ledger/types';
+import {
+  LEDGER_FILE,
+  MANIFEST_FILE,
+  MANIFEST_SIG_FILE,
+  PUBLIC_KEY_FILE,
+  SHA256SUMS_FILE,
+  type ManifestCapture,
+  type SignerInfo,
+  type ToolInfo,
+} from './format';
+
+export interface TextsInput {
+  createdAt: string;
+  tool: ToolInfo;
+  signer: SignerInfo;
+  captures: ManifestCapture[];
+  ledger: ExportedLedgerEvent[];
+}
+
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Escapes text for HTML element content and quoted attribute values. */
+export function esc(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
+}
+
+/** A relative link to a file inside the bundle; each segment is percent-encoded. */
+function rel(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
+function screenshotOf(c: ManifestCapture): string | null {
+  for (const kind of ['screenshot-visible', 'element-screenshot', 'screenshot-full'] as const) {
+    const a = c.artifacts.find((x) => x.kind === kind);
+    if (a) return a.path;
+  }
+  return null;
+}
+
+function bi(en: string, zh: string): string {
+  return `${esc(en)} <span lang="zh-CN">${esc(zh)}</span>`;
+}
+
+export function buildReportHtml(input: TextsInput): string {
+  const { signer, captures, ledger } = input;
+  const events = ledger.filter((e) => e.body);
+  const caps = captures
+    .map((c, i) => {
+      const shot = screenshotOf(c);
+      const own = events.filter((e) => e.body!.captureId === c.id);
+      return `<section class="capture" id="c-${esc(c.id)}">
+<h2>${bi(`Capture ${i + 1}`, `第 ${i + 1} 项`)}: ${esc(c.page.title ?? c.url)}</h2>
+${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screenshot / 截图"></a>` : ''}
+<table>
+<tr><th>${bi('Requested URL', '请求的网址')}</th><td class="mono">${esc(c.url)}</td></tr>
+<tr><th>${bi('Final URL', '最终网址')}</th><td class="mono">${esc(c.finalUrl)}</td></tr>
+<tr><th>${bi('Title', '标题')}</th><td>${esc(c.page.title)}</td></tr>
+<tr><th>${bi('Captured at (UTC, capturing computer’s clock)', '采集时间（UTC，采集电脑时钟）')}</th><td class="mono">${esc(c.capturedAt)}</td></tr>
+<tr><th>${bi('Capture ID', '采集编号')}</th><td class="mono">${esc(c.id)}</td></tr>
+<tr><th>${bi('Capture hash (SHA-256 of record.json)', '采集哈希（record.json 的 SHA-256）')}</th><td class="mono">${esc(c.hash)}</td></tr>
+</table>
+<h3>${bi('Files', '文件')}</h3>
+<table class="files"><tr><th>${bi('File', '文件')}</th><th>${bi('Bytes', '字节')}</th><th>SHA-256</th></tr>
+${c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.size)}</td><td class="mono">${esc(a.sha256)}</td></tr>`).join('\n')}
+</table>
+<h3>${bi('Custody events', '保管记录')}</h3>
+<table class="events"><tr><th>#</th><th>${bi('Time (UTC)', '时间（UTC）')}</th><th>${bi('Event', '事件')}</th><th>${bi('Details', '详情')}</th></tr>
+${own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n')}
+</table>
+</section>`;
+    })
+    .join('\n');
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'">
+<meta name="referrer" content="no-referrer">
+<title>Evidence bundle report / 证据包报告</title>
+<style>
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1000px;margin:0 auto;padding:16px;color:#1d1f23;line-height:1.45}
+table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border:1px solid #d9dce1;padding:4px 6px;text-align:left;vertical-align:top}
+th{background:#f4f5f7;width:30%}.files th,.events th{width:auto}.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+img{max-width:100%;max-height:480px;border:1px solid #d9dce1;display:block;margin:8px 0}section.capture{border-top:2px solid #b3261e;margin-top:24px}
+span[lang=zh-CN]{color:#5f6670}pre{background:#f4f5f7;padding:8px;white-space:pre-wrap}
+</style>
+</head>
+<body>
+<h1>${bi('Evidence bundle report', '证据包报告')}</h1>
+<p>${bi(
+    'This report is a readable summary. The evidence is the files next to it, bound together by manifest.json and its signature. This page loads nothing from the network and runs no captured content.',
+    '本报告仅为便于阅读的摘要。证据是与其并列的文件，由 manifest.json 及其签名绑定在一起。本页面不从网络加载任何内容，也不运行任何采集到的内容。',
+  )}</p>
+<table>
+<tr><th>${bi('Bundle created (UTC)', '证据包生成时间（UTC）')}</th><td class="mono">${esc(input.createdAt)}</td></tr>
+<tr><th>${bi('Made with', '生成工具')}</th><td>${esc(input.tool.name)} ${esc(input.tool.version)}</td></tr>
+<tr><th>${bi('Signer name (self-asserted, not checked by anyone)', '签名者名称（自行声明，未经任何人核实）')}</th><td>${esc(signer.name ?? '—')}</td></tr>
+<tr><th>${bi('Signer key fingerprint (SHA-256 of public-key.pem as DER)', '签名密钥指纹（public-key.pem DER 形式的 SHA-256）')}</th><td class="mono">${esc(formatFingerprint(signer.fingerprint))}</td></tr>
+<tr><th>${bi('Captures', '采集数量')}</th><td>${esc(captures.length)}</td></tr>
+</table>
+<h2>${bi('How to verify', '如何验证')}</h2>
+<p>${bi('Follow VERIFY.txt in this folder, or run:', '请按照本文件夹中的 VERIFY.txt 操作，或运行：')}</p>
+<pre>openssl dgst -sha256 -verify ${PUBLIC_KEY_FILE} -signature ${MANIFEST_SIG_FILE} ${MANIFEST_FILE}
+sha256sum -c ${SHA256SUMS_FILE}
+npx jianzheng-verify bundle.zip</pre>
+<p>${bi(
+    'Confirm the fingerprint above with the signer through another channel: the signature proves who holds the key, not who they are.',
+    '请通过其他渠道向签名者核实上面的指纹：签名只能证明谁持有该密钥，不能证明其身份。',
+  )}</p>
+${caps}
+<h2>${bi('Ledger', '保管链')}</h2>
+<p>${bi(
+    `${LEDGER_FILE} holds the whole custody chain up to this export (${ledger.length} events); events about other captures show only their hashes. The export itself is recorded after the bundle is made and so is not in it.`,
+    `${LEDGER_FILE} 包含截至本次导出的完整保管链（${ledger.length} 条事件）；与其他采集相关的事件只显示其哈希。本次导出事件在证据包生成之后才记录，因此不在包内。`,
+  )}</p>
+</body>
+</html>
+`;
+}
+
+export function buildVerifyText(input: TextsInput): string {
+  const fp = input.signer.fingerprint;
+  const caps = input.captures.map((c) => `  ${c.hash}  captures/${c.id}/record.json`).join('\n');
+  return `HOW TO VERIFY THIS EVIDENCE BUNDLE / 如何验证本证据包
+=====================================================
+
+Tools: unzip, openssl, sha256sum (GNU coreutils; on macOS use "shasum -a 256").
+工具：unzip、openssl、sha256sum（GNU coreutils；macOS 上请用 "shasum -a 256"）。
+
+1. Unzip into an empty folder and enter it.
+   解压到一个空文件夹并进入该文件夹。
+
+     unzip bundle.zip -d bundle && cd bundle
+
+2. Check the signature over manifest.json. Expected output: "Verified OK".
+   验证 manifest.json 的签名。预期输出："Verified OK"。
+
+     openssl dgst -sha256 -verify ${PUBLIC_KEY_FILE} -signature ${MANIFEST_SIG_FILE} ${MANIFEST_FILE}
+
+3. Check which key signed. The fingerprint is the SHA-256 of the public key in DER form:
+   核对签名所用的密钥。指纹是 DER 形式公钥的 SHA-256：
+
+     openssl pkey -pubin -in ${PUBLIC_KEY_FILE} -outform DER | sha256sum
+
+   It must print ${fp}
+   (also in manifest.json under "signer"). Confirm this fingerprint with the signer through
+   another channel: a signature shows who holds the key, not who they are.
+   输出必须是上面的指纹（也见 manifest.json 的 "signer"）。请通过其他渠道向签名者核实该指纹：
+   签名只能证明谁持有密钥，不能证明其身份。
+
+4. Check that ${SHA256SUMS_FILE} is the list the signed manifest names:
+   核对 ${SHA256SUMS_FILE} 正是已签名的 manifest 所列出的文件：
+
+     sha256sum ${SHA256SUMS_FILE}
+     grep '"${SHA256SUMS_FILE}"' ${MANIFEST_FILE}
+
+   Both must show the same hash.
+   两者必须显示相同的哈希。
+
+5. Check every other file. Every line must end in "OK".
+   核对其他所有文件。每一行都必须以 "OK" 结尾。
+
+     sha256sum -c ${SHA256SUMS_FILE}
+
+   The manifest's "files" map lists every file in the zip except manifest.json and
+   manifest.json.*; a file that is in the zip but not in the map was added later.
+   manifest 的 "files" 列出了压缩包中除 manifest.json 和 manifest.json.* 以外的所有文件；
+   压缩包中有而 "files" 中没有的文件是事后添加的。
+
+6. Each capture's hash is the SHA-256 of its record.json (already covered by step 5); the
+   record lists the capture's URL, time and the SHA-256 of each of its files:
+   每项采集的哈希是其 record.json 的 SHA-256（第 5 步已覆盖）；record 中列有采集的网址、时间及其
+   每个文件的 SHA-256：
+
+${caps}
+
+7. Custody ledger (${LEDGER_FILE}): one event per line, in order. For each event,
+   bodyHash = SHA-256(JCS(body)) and hash = SHA-256(JCS({"seq","prevHash","bodyHash"})),
+   where JCS is RFC 8785 canonical JSON; prevHash is the previous event's hash (64 zeros for
+   event 1). Events about captures not in this bundle carry only seq/prevHash/bodyHash/hash, so
+   the chain can be checked without seeing them. manifest.json "ledger" gives the event count
+   and the last hash. Checking this by hand is tedious: use the verifier below.
+   保管链（${LEDGER_FILE}）：每行一条事件，按顺序排列。每条事件的 bodyHash = SHA-256(JCS(body))，
+   hash = SHA-256(JCS({"seq","prevHash","bodyHash"}))，JCS 即 RFC 8785 规范化 JSON；prevHash 是上一条
+   事件的 hash（第 1 条为 64 个 0）。与本包以外的采集相关的事件只含 seq/prevHash/bodyHash/hash，
+   因此无需看到其内容也能核对整条链。manifest.json 的 "ledger" 给出事件数和最后一个哈希。
+   手工核对较繁琐，请使用下面的验证工具。
+
+8. All of the above in one step, with the open-source verifier:
+   使用开源验证工具一步完成以上全部检查：
+
+     npx jianzheng-verify bundle.zip        (exit code 0 = all checks passed / 退出码 0 表示全部通过)
+
+Trusted time-stamps (RFC 3161), when present, are *.tsr files; checking them is described in
+a later version of this file.
+可信时间戳（RFC 3161）如有，为 *.tsr 文件；其核验方法将在本文件的后续版本中说明。
+
+Bundle created ${input.createdAt} with ${input.tool.name} ${input.tool.version}.
+证据包生成于 ${input.createdAt}，工具 ${input.tool.name} ${input.tool.version}。
+`;
+}

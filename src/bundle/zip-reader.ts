@@ -1,0 +1,232 @@
+/**
+ * A defensive zip reader for bundles we did not make (plain Web APIs: runs in Node and extension pages).
+ *
+ * Why our own central-directory parser instead of JSZip.loadAsync: JSZip keeps only the last of two
+ * entries with the same name (so duplicates are invisible), resolves paths before we can look at
+ * them, and reads the whole zip into memory. Here every entry is checked from the central directory
+ * BEFORE anything is inflated: names (absolute, `..`, backslashes, duplicates, symlinks), counts,
+ * declared sizes, compression ratios, overlapping entries. Inflation (DecompressionStream) then stops
+ * as soon as an entry yields more than its declared size, so a lying header cannot bomb us either.
+ */
+
+export interface ZipLimits {
+  maxEntries: number;
+  /** Largest uncompressed size of one entry, in bytes. */
+  maxEntrySize: number;
+  /** Largest total uncompressed size, in bytes. */
+  maxTotalSize: number;
+  /** Largest uncompressed/compressed ratio for entries bigger than ratioFloor. */
+  maxRatio: number;
+  ratioFloor: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 20_000,
+  maxEntrySize: 2 * 1024 ** 3,
+  maxTotalSize: 4 * 1024 ** 3 - 1,
+  maxRatio: 100,
+  ratioFloor: 1024 * 1024,
+};
+
+export interface ZipEntry {
+  name: string;
+  method: 0 | 8;
+  compressedSize: number;
+  size: number;
+  crc32: number;
+  /** Offset of the local header. */
+  localOffset: number;
+  isDirectory: boolean;
+}
+
+export class ZipError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Random access to the zip bytes, whether they are in memory or a (file-backed) Blob. */
+export interface ZipSource {
+  size: number;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export function zipSource(data: Uint8Array | Blob): ZipSource {
+  if (data instanceof Uint8Array) {
+    return { size: data.length, read: async (o, l) => data.subarray(o, o + l) };
+  }
+  return { size: data.size, read: async (o, l) => new Uint8Array(await data.slice(o, o + l).arrayBuffer()) };
+}
+
+const EOCD_SIG = 0x06054b50;
+const CDH_SIG = 0x02014b50;
+const LFH_SIG = 0x04034b50;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Why a name is unsafe to extract or ambiguous, or null when it is fine. */
+export function unsafeNameReason(name: string): string | null {
+  if (name.length === 0) return 'has an empty name';
+  if (name.includes('\\')) return 'contains a backslash';
+  if (name.startsWith('/')) return 'is an absolute path';
+  if (/^[A-Za-z]:/.test(name)) return 'starts with a drive letter';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains control characters';
+  const parts = name.replace(/\/$/, '').split('/');
+  if (parts.some((p) => p === '..')) return 'contains a ".." segment (zip slip)';
+  if (parts.some((p) => p === '.' || p === '')) return 'contains an empty or "." segment';
+  return null;
+}
+
+async function findEocd(src: ZipSource): Promise<{ view: DataView; at: number }> {
+  const tail = Math.min(src.size, 22 + 0xffff);
+  const buf = await src.read(src.size - tail, tail);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  for (let i = buf.length - 22; i >= 0; i--) {
+    if (view.getUint32(i, true) === EOCD_SIG && i + 22 + view.getUint16(i + 20, true) === buf.length) {
+      return { view: new DataView(buf.buffer, buf.byteOffset + i, 22), at: src.size - tail + i };
+    }
+  }
+  throw new ZipError('not a zip file: no end-of-central-directory record');
+}
+
+/**
+ * Reads and checks the central directory. Throws ZipError naming the first bad entry. Directory
+ * entries (names ending in "/", no data) are returned with isDirectory = true.
+ */
+export async function readCentralDirectory(src: ZipSource, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipEntry[]> {
+  const { view: e, at: eocdAt } = await findEocd(src);
+  const disk = e.getUint16(4, true);
+  const cdDisk = e.getUint16(6, true);
+  const onDisk = e.getUint16(8, true);
+  const count = e.getUint16(10, true);
+  const cdSize = e.getUint32(12, true);
+  const cdOffset = e.getUint32(16, true);
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== count) throw new ZipError('multi-disk zip files are not accepted');
+  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) throw new ZipError('ZIP64 archives are not accepted (bundles are under 4 GiB)');
+  if (count > limits.maxEntries) throw new ZipError(`the zip has ${count} entries, more than the limit of ${limits.maxEntries}`);
+  if (cdOffset + cdSize > eocdAt) throw new ZipError('the central directory lies outside the zip');
+
+  const cd = await src.read(cdOffset, cdSize);
+  const v = new DataView(cd.buffer, cd.byteOffset, cd.byteLength);
+  const entries: ZipEntry[] = [];
+  const seen = new Map<string, string>();
+  let total = 0;
+  let p = 0;
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > cd.length || v.getUint32(p, true) !== CDH_SIG) throw new ZipError(`central directory entry ${i + 1} is malformed`);
+    const madeBy = v.getUint16(p + 4, true) >> 8;
+    const flags = v.getUint16(p + 8, true);
+    const method = v.getUint16(p + 10, true);
+    const crc32 = v.getUint32(p + 16, true);
+    const compressedSize = v.getUint32(p + 20, true);
+    const size = v.getUint32(p + 24, true);
+    const nameLen = v.getUint16(p + 28, true);
+    const extraLen = v.getUint16(p + 30, true);
+    const commentLen = v.getUint16(p + 32, true);
+    const externalAttrs = v.getUint32(p + 38, true);
+    const localOffset = v.getUint32(p + 42, true);
+    if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ZipError(`central directory entry ${i + 1} is truncated`);
+    let name: string;
+    try {
+      name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
+    } catch {
+      throw new ZipError(`entry ${i + 1} has a name that is not UTF-8`);
+    }
+    p += 46 + nameLen + extraLen + commentLen;
+
+    const bad = unsafeNameReason(name);
+    if (bad) throw new ZipError(`entry "${name}" ${bad}`, name);
+    const folded = name.toLowerCase();
+    if (seen.has(folded)) throw new ZipError(`entry "${name}" appears twice (duplicate of "${seen.get(folded)}")`, name);
+    seen.set(folded, name);
+    if (flags & 0x1) throw new ZipError(`entry "${name}" is encrypted`, name);
+    if (madeBy === 3 && ((externalAttrs >>> 16) & 0o170000) === 0o120000) throw new ZipError(`entry "${name}" is a symbolic link`, name);
+    if (method !== 0 && method !== 8) throw new ZipError(`entry "${name}" uses compression method ${method} (only stored and deflated are accepted)`, name);
+    if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) throw new ZipError(`entry "${name}" needs ZIP64, which is not accepted`, name);
+    const isDirectory = name.endsWith('/');
+    if (isDirectory && size !== 0) throw new ZipError(`directory entry "${name}" has content`, name);
+    if (method === 0 && compressedSize !== size) throw new ZipError(`stored entry "${name}" declares different sizes`, name);
+    if (size > limits.maxEntrySize) throw new ZipError(`entry "${name}" would inflate to ${size} bytes, more than the limit of ${limits.maxEntrySize}`, name);
+    if (size > limits.ratioFloor && size > compressedSize * limits.maxRatio) {
+      throw new ZipError(`entry "${name}" has a compression ratio of ${Math.round(size / Math.max(1, compressedSize))}:1, more than the limit of ${limits.maxRatio}:1 (zip bomb?)`, name);
+    }
+    total += size;
+    if (total > limits.maxTotalSize) throw new ZipError(`the zip would inflate to more than the limit of ${limits.maxTotalSize} bytes`);
+    if (localOffset >= cdOffset) throw new ZipError(`entry "${name}" points outside the zip data`, name);
+    entries.push({ name, method: method as 0 | 8, compressedSize, size, crc32, localOffset, isDirectory });
+  }
+  // Overlapping entries are a known way to build a zip bomb from few bytes; entries must be disjoint.
+  const byOffset = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  for (let i = 0; i < byOffset.length; i++) {
+    const cur = byOffset[i]!;
+    const end = i + 1 < byOffset.length ? byOffset[i + 1]!.localOffset : cdOffset;
+    if (cur.localOffset + 30 + cur.compressedSize > end) throw new ZipError(`entry "${cur.name}" overlaps another entry`, cur.name);
+  }
+  return entries;
+}
+
+/** Where the entry's data starts, after checking its local header agrees with the central directory. */
+async function dataOffset(src: ZipSource, entry: ZipEntry): Promise<number> {
+  const h = await src.read(entry.localOffset, 30);
+  const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
+  if (h.length < 30 || v.getUint32(0, true) !== LFH_SIG) throw new ZipError(`entry "${entry.name}" has no valid local header`, entry.name);
+  const nameLen = v.getUint16(26, true);
+  const extraLen = v.getUint16(28, true);
+  const localName = await src.read(entry.localOffset + 30, nameLen);
+  let decoded: string | null = null;
+  try {
+    decoded = utf8.decode(localName);
+  } catch {
+    /* compared below */
+  }
+  if (decoded !== entry.name) throw new ZipError(`entry "${entry.name}" has a different name in its local header`, entry.name);
+  if (v.getUint16(8, true) !== entry.method) throw new ZipError(`entry "${entry.name}" has a different compression method in its local header`, entry.name);
+  const start = entry.localOffset + 30 + nameLen + extraLen;
+  if (start + entry.compressedSize > src.size) throw new ZipError(`entry "${entry.name}" is truncated`, entry.name);
+  return start;
+}
+
+/**
+ * The entry's uncompressed bytes. Stored entries over an in-memory zip are returned without a copy.
+ * Inflation aborts once the output passes the declared size.
+ */
+export async function readEntry(src: ZipSource, entry: ZipEntry): Promise<Uint8Array> {
+  if (entry.isDirectory) return new Uint8Array(0);
+  const start = await dataOffset(src, entry);
+  const raw = await src.read(start, entry.compressedSize);
+  if (entry.method === 0) return raw;
+  const ds = new DecompressionStream('deflate-raw');
+  const writer = ds.writable.getWriter();
+  writer.write(raw as Uint8Array<ArrayBuffer>).catch(() => {});
+  writer.close().catch(() => {});
+  const out = new Uint8Array(entry.size);
+  let filled = 0;
+  const reader = ds.readable.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (filled + value.length > entry.size) {
+        throw new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
+      }
+      out.set(value, filled);
+      filled += value.length;
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    if (e instanceof ZipError) throw e;
+    throw new ZipError(`entry "${entry.name}" cannot be inflated: ${(e as Error).message}`, entry.name);
+  }
+  if (filled !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${filled} bytes, not its declared ${entry.size}`, entry.name);
+  return out;
+}
+
+/** Joins an entry name to a folder, refusing anything that would land outside it. */
+export function safeJoin(folder: string, name: string): string {
+  const bad = unsafeNameReason(name);
+  if (bad) throw new ZipError(`refusing to write "${name}": it ${bad}`, name);
+  return `${folder.replace(/\/+$/, '')}/${name}`;
+}

@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Decrypter } from 'age-encryption';
+import { exportBundle } from '../../src/bundle/export';
+import { verifyBundle } from '../../src/bundle/verify';
+import type { Manifest } from '../../src/bundle/format';
+import type { ExportedLedgerEvent } from '../../src/ledger/types';
+import { blobBytes, makeCapture, makeInput, makeLedger, tempDir, unzipAll, writeTree } from './fixtures';
+
+const run = (cmd: string, args: string[], cwd: string): string => execFileSync(cmd, args, { cwd, encoding: 'utf8' });
+
+describe('exportBundle', () => {
+  it('makes a bundle that sha256sum, openssl and our verifier accept', async () => {
+    const caps = [await makeCapture('c1'), await makeCapture('c2')];
+    const other = await makeCapture('c3');
+    const ledger = await makeLedger([...caps, other]);
+    const input = await makeInput(caps, ledger);
+    const { blob, fileName, manifest } = await exportBundle(input);
+    expect(fileName).toBe('jianzheng-20220615T000000Z.zip');
+
+    const zip = await blobBytes(blob);
+    const files = await unzipAll(zip);
+    const dir = tempDir();
+    writeTree(dir, files);
+
+    // Every file in the zip but manifest.json(.*) is in the files map, and nothing else is.
+    expect(Object.keys(manifest.files).sort()).toEqual([...files.keys()].filter((p) => p !== 'manifest.json' && !p.startsWith('manifest.json.')).sort());
+    expect(Object.keys(manifest.files)).toContain('SHA256SUMS');
+    expect(readFileSync(join(dir, 'captures/c1/record.json'), 'utf8')).toBe(caps[0]!.row.recordJson);
+    expect(manifest.signer).toEqual({ fingerprint: input.signer.fingerprint, name: 'Test Archive 测试档案馆', algorithm: 'ECDSA-P256-SHA256' });
+
+    const sums = run('sha256sum', ['-c', 'SHA256SUMS'], dir);
+    expect(sums.trim().split('\n')).toHaveLength(Object.keys(manifest.files).length - 1);
+    expect(sums).not.toMatch(/FAILED/);
+    expect(run('openssl', ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'manifest.json.sig', 'manifest.json'], dir).trim()).toBe('Verified OK');
+    // The fingerprint recipe of VERIFY.txt gives the manifest's fingerprint.
+    const der = execFileSync('openssl', ['pkey', '-pubin', '-in', 'public-key.pem', '-outform', 'DER'], { cwd: dir });
+    const fp = spawnSync('sha256sum', [], { input: der, encoding: 'utf8' }).stdout.split(' ')[0];
+    expect(fp).toBe(manifest.signer!.fingerprint);
+    expect(readFileSync(join(dir, 'VERIFY.txt'), 'utf8')).toContain(manifest.signer!.fingerprint);
+
+    const report = await verifyBundle(zip);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('exports the whole ledger chain but discloses only the exported captures', async () => {
+    const caps = [await makeCapture('c1')];
+    const other = await makeCapture('c3');
+    const ledger = await makeLedger([...caps, other]);
+    const { blob, manifest } = await exportBundle(await makeInput(caps, ledger));
+    const files = await unzipAll(await blobBytes(blob));
+    const text = new TextDecoder().decode(files.get('ledger.jsonl'));
+    const events = text.trim().split('\n').map((l) => JSON.parse(l) as ExportedLedgerEvent);
+    expect(events.map((e) => e.seq)).toEqual(ledger.map((e) => e.seq));
+    expect(events.map((e) => e.hash)).toEqual(ledger.map((e) => e.hash));
+    expect(events.filter((e) => e.body).map((e) => e.body!.type)).toEqual(['key-created', 'captured', 'note']);
+    expect(text).not.toContain('"c3"');
+    expect(text).not.toContain('captures/c3');
+    expect(text).not.toContain(other.row.hash);
+    expect(text).not.toContain('secret case name');
+    expect(manifest.ledger).toEqual({ file: 'ledger.jsonl', count: ledger.length, headHash: ledger.at(-1)!.hash });
+  });
+
+  it('writes a static, escaped, bilingual report.html', async () => {
+    const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+    const caps = [await makeCapture('c1', { title: hostile, url: 'https://evil.example/"><script>x()</script>' })];
+    const { blob } = await exportBundle(await makeInput(caps, await makeLedger(caps)));
+    const html = new TextDecoder().decode((await unzipAll(await blobBytes(blob))).get('report.html'));
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'">`);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).toContain('src="captures/c1/screenshot-visible.png"');
+    expect(html).toContain('证据包报告');
+    expect(html).toContain('Evidence bundle report');
+  });
+
+  it('includes time-stamp tokens as <path>.tsr, in the files map', async () => {
+    const caps = [await makeCapture('c1')];
+    const input = await makeInput(caps, await makeLedger(caps));
+    const tok = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x00]);
+    input.timestamps = [
+      { id: 't1', captureId: 'c1', path: 'captures/c1/record.json', tsaUrl: 'https://tsa.example/a', genTime: '2022-06-14T02:03:05Z', response: tok },
+      { id: 't2', captureId: 'c1', path: 'captures/c1/record.json', tsaUrl: 'https://tsa.example/b', genTime: '2022-06-14T02:03:06Z', response: tok },
+      { id: 't3', captureId: 'c9', path: 'captures/c9/record.json', tsaUrl: 'https://tsa.example/a', genTime: '2022-06-14T02:03:06Z', response: tok },
+    ];
+    const { blob, manifest } = await exportBundle(input);
+    const files = await unzipAll(await blobBytes(blob));
+    expect(files.get('captures/c1/record.json.tsr')).toEqual(tok);
+    expect(files.get('captures/c1/record.json.2.tsr')).toEqual(tok);
+    expect([...files.keys()].some((p) => p.includes('c9'))).toBe(false);
+    expect(manifest.timestamps?.map((t) => t.token)).toEqual(['captures/c1/record.json.tsr', 'captures/c1/record.json.2.tsr']);
+    expect(manifest.files['captures/c1/record.json.2.tsr']).toMatch(/^[0-9a-f]{64}$/);
+    expect((await verifyBundle(await blobBytes(blob))).ok).toBe(true);
+  });
+
+  it('encrypts to age recipients so that stock `age -d -i` decrypts it', async () => {
+    const dir = tempDir('jz-age-');
+    execFileSync('age-keygen', ['-o', join(dir, 'key.txt')], { stdio: 'ignore' });
+    const recipient = /public key: (age1\S+)/.exec(readFileSync(join(dir, 'key.txt'), 'utf8'))![1]!;
+    const caps = [await makeCapture('c1')];
+    const { blob, fileName, encrypted } = await exportBundle(await makeInput(caps, await makeLedger(caps)), { age: { recipients: [recipient] } });
+    expect(fileName).toMatch(/\.zip\.age$/);
+    expect(encrypted).toBe(true);
+    writeFileSync(join(dir, fileName), await blobBytes(blob));
+    execFileSync('age', ['-d', '-i', 'key.txt', '-o', 'out.zip', fileName], { cwd: dir });
+    const zip = new Uint8Array(readFileSync(join(dir, 'out.zip')));
+    expect((await verifyBundle(zip)).ok).toBe(true);
+  });
+
+  // Stock age reads passphrases only from a terminal, so passphrase mode is decrypted with the
+  // age-encryption library (the same format: scrypt recipient stanza).
+  it('encrypts under a passphrase', async () => {
+    const caps = [await makeCapture('c1')];
+    const { blob } = await exportBundle(await makeInput(caps, await makeLedger(caps)), { age: { passphrase: 'correct horse battery staple' } });
+    const bytes = await blobBytes(blob);
+    expect(new TextDecoder().decode(bytes.subarray(0, 21))).toBe('age-encryption.org/v1');
+    expect(new TextDecoder().decode(bytes)).toContain('-> scrypt ');
+    const dec = new Decrypter();
+    dec.addPassphrase('correct horse battery staple');
+    expect((await verifyBundle(await dec.decrypt(bytes))).ok).toBe(true);
+  }, 60_000);
+
+  it('reports progress and can be cancelled', async () => {
+    const caps = [await makeCapture('c1'), await makeCapture('c2')];
+    const input = await makeInput(caps, await makeLedger(caps));
+    const seen: number[] = [];
+    await exportBundle(input, { onProgress: (p) => seen.push(p.percent) });
+    expect(seen.at(-1)).toBe(100);
+    expect(seen.length).toBeGreaterThan(3);
+
+    const ac = new AbortController();
+    const p = exportBundle(input, {
+      signal: ac.signal,
+      onProgress: (pr) => {
+        if (pr.phase === 'zip') ac.abort();
+      },
+    });
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('refuses a capture whose stored record does not match its hash', async () => {
+    const c = await makeCapture('c1');
+    c.row.recordJson = c.row.recordJson.replace('河南', '北京');
+    await expect(exportBundle(await makeInput([c], []))).rejects.toThrow(/record.json does not match the stored hash/);
+  });
+
+  it('keeps the manifest readable and exact', async () => {
+    const caps = [await makeCapture('c1')];
+    const { blob, manifest, manifestSha256 } = await exportBundle(await makeInput(caps, await makeLedger(caps)));
+    const files = await unzipAll(await blobBytes(blob));
+    const parsed = JSON.parse(new TextDecoder().decode(files.get('manifest.json'))) as Manifest;
+    expect(parsed).toEqual(manifest);
+    expect(parsed.captures[0]).toMatchObject({ id: 'c1', url: caps[0]!.row.url, hash: caps[0]!.row.hash });
+    const { sha256Hex } = await import('../../src/crypto/hash');
+    expect(await sha256Hex(files.get('manifest.json')!)).toBe(manifestSha256);
+  });
+});
