@@ -628,20 +628,31 @@ function splitKeywords(v: unknown): string[] {
   return parts.filter((p) => !seen.has(p.toLowerCase()) && !!seen.add(p.toLowerCase())).slice(0, MAX_KEYWORDS);
 }
 
+/** A bounded copy: long strings (articleBody…) cut, long arrays and deep nesting dropped. */
+function boundedCopy(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return cap(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean' || v === null) return v;
+  if (depth >= 12) return null;
+  if (Array.isArray(v)) return v.slice(0, 100).map((x) => boundedCopy(x, depth + 1));
+  if (isNode(v)) {
+    const out: Node = {};
+    for (const k of Object.keys(v).slice(0, 200)) out[cap(k, 200)] = boundedCopy(v[k], depth + 1);
+    return out;
+  }
+  return null;
+}
+
 function capJsonLd(nodes: Node[]): unknown[] {
   const kept: unknown[] = [];
   let total = 2;
   for (const n of nodes) {
-    let json: string;
-    try {
-      json = JSON.stringify(n);
-    } catch {
-      continue;
-    }
-    if (total + json.length + 1 > MAX_JSONLD_CHARS) break;
-    total += json.length + 1;
     // A fresh copy: the page's objects never leak into what we store.
-    kept.push(JSON.parse(json));
+    const copy = boundedCopy(n);
+    const size = JSON.stringify(copy).length + 1;
+    if (total + size > MAX_JSONLD_CHARS) continue; // a smaller node later may still fit
+    total += size;
+    kept.push(copy);
   }
   return kept;
 }
