@@ -100,9 +100,9 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
     const docs: SearchDocument[] = [];
     for (let i = b; i < Math.min(n, b + batch); i++) {
       const id = crypto.randomUUID();
-      const s = pick(SITES);
       // Every seventh capture revisits an earlier URL, so that version lists and diffs have material.
       const urlNo = i % 7 === 6 ? Math.floor(i / 7) : i;
+      const s = SITES[(urlNo * 2654435761) % SITES.length]!;
       const url = `${s.base}${1000000 + urlNo}`;
       const zh = rand() < 0.65;
       const title = zh ? `${pick(TITLES_ZH)}（${i}）` : `${pick(TITLES_EN)} (${i})`;
