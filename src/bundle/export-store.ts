@@ -1,0 +1,90 @@
+/**
+ * Export from the evidence store: reads Dexie, calls exportBundle, then records the export as an
+ * 'exported' ledger event in its own transaction. That event cannot be inside the bundle it
+ * describes (its payload holds the bundle's manifest hash), so a bundle's ledger ends just before it;
+ * the next export's ledger shows it.
+ */
+import type { EvidenceDB } from '../store/db';
+import { appendEvent, readLedger } from '../store/ledger-store';
+import type { CaptureRow } from '../store/schema';
+import type { LedgerEvent } from '../ledger/types';
+import { getSigner } from '../crypto/identity-store';
+import type { Signer } from '../crypto/keys';
+import { TOOL } from '../shared/tool';
+import { nowIso } from '../shared/time';
+import { exportBundle, type ExportOptions, type ExportResult } from './export';
+
+export interface ExportSelection {
+  /** Exactly these captures, in this order. */
+  captureIds?: string[];
+  /** Every capture of the case that is not deleted, oldest first. */
+  caseId?: string;
+}
+
+export interface StoreExportOptions extends ExportOptions {
+  /** Defaults to the profile's signing identity (made on first use). */
+  signer?: Signer;
+  /** Defaults to now. */
+  createdAt?: string;
+}
+
+export interface StoreExportResult extends ExportResult {
+  /** The 'exported' ledger event written after the bundle was made. */
+  event: LedgerEvent;
+}
+
+export async function selectCaptures(db: EvidenceDB, sel: ExportSelection): Promise<CaptureRow[]> {
+  if (sel.captureIds?.length) {
+    const rows = await db.captures.bulkGet(sel.captureIds);
+    return rows.map((r, i) => {
+      if (!r) throw new Error(`capture ${sel.captureIds![i]} does not exist`);
+      if (r.deleted) throw new Error(`capture ${r.id} was deleted; its files are gone`);
+      return r;
+    });
+  }
+  if (sel.caseId) {
+    const rows = await db.captures.where('[caseId+capturedAt]').between([sel.caseId, ''], [sel.caseId, '\uffff']).toArray();
+    return rows.filter((r) => !r.deleted);
+  }
+  throw new Error('nothing selected: give capture ids or a case');
+}
+
+export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts: StoreExportOptions = {}): Promise<StoreExportResult> {
+  const rows = await selectCaptures(db, sel);
+  if (!rows.length) throw new Error('nothing to export: the selection has no captures');
+  const ids = rows.map((r) => r.id);
+  const signer = opts.signer ?? (await getSigner(db));
+  const [ledger, timestamps] = await db.transaction('r', db.ledger, db.timestamps, async () => [
+    await readLedger(db),
+    await db.timestamps.where('captureId').anyOf(ids).toArray(),
+  ]);
+  const result = await exportBundle(
+    {
+      captures: rows.map((row) => ({
+        row,
+        getArtifact: async (path) => {
+          const b = await db.blobs.get(path);
+          if (!b) throw new Error(`capture ${row.id}: the file ${path} is missing from the store`);
+          return b.data;
+        },
+      })),
+      ledger,
+      timestamps,
+      signer,
+      tool: TOOL,
+      createdAt: opts.createdAt ?? nowIso(),
+    },
+    opts,
+  );
+  const event = await db.transaction('rw', db.ledger, () =>
+    appendEvent(db, 'exported', null, {
+      manifestSha256: result.manifestSha256,
+      captureIds: ids,
+      signerFingerprint: signer.fingerprint,
+      fileName: result.fileName,
+      encrypted: result.encrypted,
+      ledgerHead: result.manifest.ledger?.headHash ?? null,
+    }),
+  );
+  return { ...result, event };
+}

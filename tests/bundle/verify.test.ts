@@ -1,0 +1,248 @@
+import 'fake-indexeddb/auto';
+import JSZip from 'jszip';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exportBundle } from '../../src/bundle/export';
+import { verifyBundle, type CheckResult, type VerifyReport } from '../../src/bundle/verify';
+import { createEphemeralSigner } from '../../src/crypto/keys';
+import { toPem } from '../../src/crypto/ecdsa';
+import { canonicalJson } from '../../src/crypto/hash';
+import { runVerifyCli } from '../../src/cli/verify';
+import type { ExportedLedgerEvent } from '../../src/ledger/types';
+import { blobBytes, makeCapture, makeInput, makeLedger, rezip, tempDir, unzipAll } from './fixtures';
+
+let good: Uint8Array;
+let files: Map<string, Uint8Array>;
+
+beforeAll(async () => {
+  const caps = [await makeCapture('c1'), await makeCapture('c2')];
+  const input = await makeInput(caps, await makeLedger([...caps, await makeCapture('c3')]));
+  input.timestamps = [{ id: 't1', captureId: 'c1', path: 'captures/c1/record.json', tsaUrl: 'https://tsa.example', genTime: '2022-06-14T02:03:05Z', response: new Uint8Array([0x30, 0x00]) }];
+  good = await blobBytes((await exportBundle(input)).blob);
+  files = await unzipAll(good);
+});
+
+const failed = (r: VerifyReport): CheckResult[] => r.checks.filter((c) => !c.ok);
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+async function tampered(edit: (f: Map<string, Uint8Array>) => void | Promise<void>): Promise<VerifyReport> {
+  const copy = new Map([...files].map(([k, v]) => [k, v.slice()]));
+  await edit(copy);
+  return verifyBundle(await rezip(copy));
+}
+
+function ledgerEvents(f: Map<string, Uint8Array>): ExportedLedgerEvent[] {
+  return dec.decode(f.get('ledger.jsonl')).trim().split('\n').map((l) => JSON.parse(l) as ExportedLedgerEvent);
+}
+function setLedger(f: Map<string, Uint8Array>, events: ExportedLedgerEvent[]): void {
+  f.set('ledger.jsonl', enc.encode(events.map((e) => canonicalJson(e) + '\n').join('')));
+}
+
+/** Renames one entry in the raw zip bytes (local and central headers) to a name of the same length. */
+function patchName(zip: Uint8Array, from: string, to: string): Uint8Array {
+  const out = zip.slice();
+  const a = enc.encode(from);
+  const b = enc.encode(to);
+  expect(a.length).toBe(b.length);
+  let n = 0;
+  for (let i = 0; i + a.length <= out.length; i++) {
+    if (a.every((x, j) => out[i + j] === x)) {
+      out.set(b, i);
+      n++;
+    }
+  }
+  expect(n).toBeGreaterThanOrEqual(2);
+  return out;
+}
+
+async function plainZip(entries: [string, Uint8Array | string][]): Promise<Uint8Array> {
+  const z = new JSZip();
+  for (const [p, d] of entries) z.file(p, d, { createFolders: false });
+  return z.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+}
+
+describe('verifyBundle', () => {
+  it('accepts an untouched bundle and reports every check', async () => {
+    const r = await verifyBundle(good);
+    expect(failed(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const ids = new Set(r.checks.map((c) => c.id));
+    for (const id of ['zip-structure', 'manifest', 'signature', 'signer', 'file-hash', 'files-complete', 'sha256sums', 'record', 'ledger-chain', 'ledger-head', 'ledger-capture']) expect(ids).toContain(id);
+    // The same bundle as a (file-backed style) Blob.
+    expect((await verifyBundle(new Blob([good as BlobPart]))).ok).toBe(true);
+  });
+
+  it('names each file whose byte was flipped', async () => {
+    for (const path of files.keys()) {
+      const r = await tampered((f) => {
+        const b = f.get(path)!;
+        b[Math.floor(b.length / 2)]! ^= 0x01;
+      });
+      expect(r.ok, path).toBe(false);
+      if (path === 'manifest.json' || path === 'manifest.json.sig') {
+        expect(failed(r).some((c) => c.id === 'signature' && c.file === 'manifest.json.sig'), path).toBe(true);
+      } else {
+        expect(failed(r), path).toContainEqual(expect.objectContaining({ id: 'file-hash', file: path, message: expect.stringContaining(`${path}: SHA-256 is`) }));
+      }
+    }
+  });
+
+  it('names a removed file', async () => {
+    const r = await tampered((f) => void f.delete('captures/c2/snapshot.html'));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'file-missing', file: 'captures/c2/snapshot.html' }));
+  });
+
+  it('names a removed signature', async () => {
+    const r = await tampered((f) => void f.delete('manifest.json.sig'));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'signature', message: expect.stringContaining('not signed') }));
+  });
+
+  it('names an added file', async () => {
+    const r = await tampered((f) => void f.set('captures/c1/extra.html', enc.encode('<p>planted</p>')));
+    expect(failed(r)).toEqual([expect.objectContaining({ id: 'file-extra', file: 'captures/c1/extra.html' })]);
+  });
+
+  it('rejects a swapped public key', async () => {
+    const other = await createEphemeralSigner();
+    const r = await tampered((f) => void f.set('public-key.pem', enc.encode(toPem(other.spkiDer, 'PUBLIC KEY'))));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'signature', message: expect.stringContaining('does not verify') }));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'signer', message: expect.stringContaining(other.fingerprint) }));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'file-hash', file: 'public-key.pem' }));
+  });
+
+  it('rejects a swapped signature', async () => {
+    const other = await createEphemeralSigner();
+    const r = await tampered(async (f) => void f.set('manifest.json.sig', await other.sign(f.get('manifest.json')!)));
+    expect(failed(r)).toEqual([expect.objectContaining({ id: 'signature', file: 'manifest.json.sig', message: expect.stringContaining('does not verify manifest.json') })]);
+  });
+
+  it('names an edited ledger event', async () => {
+    const r = await tampered((f) => {
+      const ev = ledgerEvents(f);
+      const i = ev.findIndex((e) => e.body?.type === 'note');
+      ev[i]!.body!.payload = { text: 'rewritten' };
+      setLedger(f, ev);
+    });
+    const seq = ledgerEvents(files).find((e) => e.body?.type === 'note')!.seq;
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'ledger-chain', event: seq, message: `ledger event ${seq} (line ${seq}): the content of event ${seq} (note) was altered` }));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'file-hash', file: 'ledger.jsonl' }));
+  });
+
+  it('names a dropped ledger event', async () => {
+    const r = await tampered((f) => setLedger(f, ledgerEvents(f).filter((e) => e.seq !== 3)));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'ledger-chain', event: 4, message: expect.stringContaining('events 3–3 are missing before event 4') }));
+  });
+
+  it('names a dropped last ledger event through the signed head', async () => {
+    const r = await tampered((f) => setLedger(f, ledgerEvents(f).slice(0, -1)));
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'ledger-head', message: expect.stringContaining('events were cut or added at the end') }));
+  });
+
+  it('names reordered ledger events', async () => {
+    const r = await tampered((f) => {
+      const ev = ledgerEvents(f);
+      [ev[1], ev[2]] = [ev[2]!, ev[1]!];
+      setLedger(f, ev);
+    });
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'ledger-chain', event: 3, message: expect.stringContaining('events 2–2 are missing before event 3') }));
+  });
+
+  it('names a capture whose record was replaced, even with a consistent files map', async () => {
+    // The record changes and the files map and SHA256SUMS are not updated: the record check names the capture.
+    const r = await tampered((f) => {
+      const rec = JSON.parse(dec.decode(f.get('captures/c1/record.json'))) as { url: string };
+      rec.url = 'https://forged.example/';
+      f.set('captures/c1/record.json', enc.encode(canonicalJson(rec)));
+    });
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'record', file: 'captures/c1/record.json', message: expect.stringContaining('capture c1: SHA-256 of captures/c1/record.json is') }));
+  });
+
+  it('refuses zip-slip, absolute, backslash and duplicate entries before inflating', async () => {
+    const cases: [Uint8Array, string][] = [
+      [patchName(await plainZip([['xx/evil.txt', 'x'], ['a.txt', 'a']]), 'xx/evil.txt', '../evil.txt'), 'entry "../evil.txt" contains a ".." segment (zip slip)'],
+      [patchName(await plainZip([['xetc/passwd', 'x']]), 'xetc/passwd', '/etc/passwd'), 'entry "/etc/passwd" is an absolute path'],
+      [patchName(await plainZip([['a/b.txt', 'x']]), 'a/b.txt', 'a\\b.txt'), 'entry "a\\b.txt" contains a backslash'],
+      [patchName(await plainZip([['aaaa.txt', 'x'], ['bbbb.txt', 'y']]), 'bbbb.txt', 'aaaa.txt'), 'entry "aaaa.txt" appears twice (duplicate of "aaaa.txt")'],
+    ];
+    for (const [zip, message] of cases) {
+      const r = await verifyBundle(zip);
+      expect(r.ok).toBe(false);
+      expect(r.checks).toEqual([expect.objectContaining({ id: 'zip-structure', ok: false, message })]);
+    }
+  });
+
+  it('refuses a zip bomb by its compression ratio', async () => {
+    const zip = await plainZip([['manifest.json', '{}'], ['captures/c1/snapshot.html', new Uint8Array(20 * 1024 * 1024)]]);
+    const r = await verifyBundle(zip);
+    expect(r.checks).toEqual([expect.objectContaining({ id: 'zip-structure', ok: false, file: 'captures/c1/snapshot.html', message: expect.stringMatching(/compression ratio of \d+:1, more than the limit of 100:1/) })]);
+  });
+
+  it('stops inflating an entry that lies about its size', async () => {
+    const zip = await plainZip([['big.bin', new Uint8Array(64 * 1024)]]);
+    // Declare 1000 bytes in the central directory (offset 24 of the entry) and the local header (offset 22).
+    const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    for (let i = 0; i + 4 <= zip.length; i++) {
+      const sig = v.getUint32(i, true);
+      if (sig === 0x02014b50) v.setUint32(i + 24, 1000, true);
+    }
+    const r = await verifyBundle(zip);
+    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'zip-entry', file: 'big.bin', message: 'entry "big.bin" inflates to more than its declared 1000 bytes (zip bomb?)' }));
+  });
+
+  it('caps the number of entries', async () => {
+    const zip = await plainZip(Array.from({ length: 12 }, (_, i) => [`f${i}.txt`, 'x'] as [string, string]));
+    const r = await verifyBundle(zip, { limits: { maxEntries: 10 } });
+    expect(r.checks[0]).toMatchObject({ ok: false, message: 'the zip has 12 entries, more than the limit of 10' });
+  });
+
+  it('rejects what is not a zip', async () => {
+    const r = await verifyBundle(enc.encode('not a zip at all'));
+    expect(r).toMatchObject({ ok: false, checks: [{ id: 'zip-structure', message: 'not a zip file: no end-of-central-directory record' }] });
+  });
+
+  it('runs extra checks (e.g. time-stamps) with the bundle context', async () => {
+    const r = await verifyBundle(good, {
+      extraChecks: [{ name: 'timestamps', run: async (ctx) => ctx.manifest!.timestamps!.map((t) => ({ id: 'timestamp', ok: ctx.bytes.has(t.token), file: t.token, message: t.token })) }],
+    });
+    expect(r.checks.at(-1)).toEqual({ id: 'timestamp', ok: true, file: 'captures/c1/record.json.tsr', message: 'captures/c1/record.json.tsr' });
+    const bad = await verifyBundle(good, { extraChecks: [{ name: 'boom', run: async () => Promise.reject(new Error('no TSA roots')) }] });
+    expect(bad.ok).toBe(false);
+    expect(failed(bad)).toEqual([{ id: 'boom', ok: false, message: 'check "boom" failed to run: no TSA roots' }]);
+  });
+});
+
+describe('jianzheng-verify CLI', () => {
+  it('exits 0 for a good bundle and 1 naming the bad file otherwise, with --json too', async () => {
+    const dir = tempDir('jz-cli-');
+    writeFileSync(join(dir, 'good.zip'), good);
+    const copy = new Map(files);
+    copy.set('captures/c2/text.txt', enc.encode('changed'));
+    writeFileSync(join(dir, 'bad.zip'), await rezip(copy));
+    let out = '';
+    const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
+    expect(await runVerifyCli([join(dir, 'good.zip')], io)).toBe(0);
+    expect(out).toMatch(/VERIFIED: all \d+ checks passed/);
+    out = '';
+    expect(await runVerifyCli([join(dir, 'bad.zip')], io)).toBe(1);
+    expect(out).toMatch(/FAIL file-hash +captures\/c2\/text.txt: SHA-256 is/);
+    out = '';
+    expect(await runVerifyCli([join(dir, 'bad.zip'), '--json'], io)).toBe(1);
+    const json = JSON.parse(out) as VerifyReport;
+    expect(json.ok).toBe(false);
+    expect(json.checks.find((c) => !c.ok)).toMatchObject({ file: 'captures/c2/text.txt' });
+    expect(await runVerifyCli([], io)).toBe(2);
+    expect(await runVerifyCli([join(dir, 'missing.zip')], io)).toBe(2);
+
+    // The package bin (a JS shim through tsx) gives the same exit codes.
+    const bin = (f: string) => spawnSync(process.execPath, ['bin/jianzheng-verify.js', join(dir, f)], { encoding: 'utf8' });
+    const ok = bin('good.zip');
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/VERIFIED/);
+    const ko = bin('bad.zip');
+    expect(ko.status).toBe(1);
+    expect(ko.stdout).toContain('captures/c2/text.txt');
+  });
+});
