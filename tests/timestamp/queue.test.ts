@@ -21,7 +21,7 @@ import { startLocalTsa, type LocalTsa } from './local-tsa';
 let dbCount = 0;
 const freshName = () => `jz-tsq-${process.pid}-${++dbCount}`;
 
-export async function makeCapture(db: EvidenceDB, id: string): Promise<CaptureRow> {
+async function makeCapture(db: EvidenceDB, id: string): Promise<CaptureRow> {
   const record: CaptureRecord = {
     format: RECORD_FORMAT,
     formatVersion: RECORD_FORMAT_VERSION,
