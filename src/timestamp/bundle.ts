@@ -7,9 +7,10 @@
  *   manifest.json.tsr[, .2.tsr …]   tokens over manifest.json, added after it is written (so not in its files map)
  *   manifest.json.tsa-certs.pem     the certificates of the manifest tokens
  *
- * The manifest lists the record tokens and their chains in `timestamps` (ManifestTimestamp[]).
+ * The manifest lists the record tokens in `timestamps` (ManifestTimestamp[], with `chain` proposed).
  */
-import { MANIFEST_FILE, TSR_SUFFIX, type Manifest } from '../bundle/format';
+import { MANIFEST_FILE, TSR_SUFFIX, type Manifest, type ManifestTimestamp } from '../bundle/format';
+import type { BundleCheck, CheckResult, VerifyContext } from '../bundle/verify';
 import { sha256Hex } from '../crypto/hash';
 import { pemToCerts } from './asn';
 import { extractTsaChainPems, verifyTimestampToken, type TimestampCheck } from './verify';
@@ -17,20 +18,16 @@ import { extractTsaChainPems, verifyTimestampToken, type TimestampCheck } from '
 export const TSA_CERTS_DIR = 'tsa-certs/';
 export const MANIFEST_TSA_CERTS_FILE = `${MANIFEST_FILE}.tsa-certs.pem`;
 
-/** One entry of the manifest's `timestamps` list (task B adds `timestamps?: ManifestTimestamp[]` to Manifest). */
-export interface ManifestTimestamp {
-  /** The stamped file, e.g. captures/<id>/record.json. */
-  file: string;
-  /** The token file, e.g. captures/<id>/record.json.tsr. */
-  token: string;
-  tsaUrl: string;
-  genTime: string;
-  /** Bundle path of the PEM file with the certificates the token carries. */
-  chain: string;
-}
+/**
+ * A manifest `timestamps` entry (src/bundle/format.ts) plus the bundle path of the PEM file with the
+ * certificates the token carries. (Proposed for format.ts: `chain?: string` on ManifestTimestamp.)
+ */
+export type ManifestTimestampWithChain = ManifestTimestamp & { chain: string };
 
 /** What a stored token needs to go into a bundle (a TimestampRow fits). */
 export interface TokenForBundle {
+  /** TimestampRow.id: breaks ties in the order, as the exporter does. */
+  id?: string;
   path: string;
   tsaUrl: string;
   genTime: string;
@@ -56,8 +53,9 @@ export function tsrDataPath(tsr: string, names: { has(name: string): boolean }):
   return null;
 }
 
+// The same order as src/bundle/export.ts: by time, then row id (then authority, for rows without one).
 function byTime(a: TokenForBundle, b: TokenForBundle): number {
-  return a.genTime.localeCompare(b.genTime) || a.tsaUrl.localeCompare(b.tsaUrl);
+  return a.genTime.localeCompare(b.genTime) || (a.id ?? '').localeCompare(b.id ?? '') || a.tsaUrl.localeCompare(b.tsaUrl);
 }
 
 const utf8 = new TextEncoder();
@@ -66,9 +64,9 @@ const utf8 = new TextEncoder();
  * The zip entries for the tokens of captured files (record.json), and the manifest's `timestamps`
  * list. Deterministic: per file, tokens are ordered by time, then authority.
  */
-export async function timestampBundleFiles(rows: readonly TokenForBundle[]): Promise<{ files: Map<string, Uint8Array>; entries: ManifestTimestamp[] }> {
+export async function timestampBundleFiles(rows: readonly TokenForBundle[]): Promise<{ files: Map<string, Uint8Array>; entries: ManifestTimestampWithChain[] }> {
   const files = new Map<string, Uint8Array>();
-  const entries: ManifestTimestamp[] = [];
+  const entries: ManifestTimestampWithChain[] = [];
   const byPath = new Map<string, TokenForBundle[]>();
   for (const r of rows) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
   for (const path of [...byPath.keys()].sort()) {
@@ -84,7 +82,7 @@ export async function timestampBundleFiles(rows: readonly TokenForBundle[]): Pro
         chain = `${TSA_CERTS_DIR}${await sha256Hex(leaf)}.pem`;
         if (!files.has(chain)) files.set(chain, utf8.encode(pems.join('')));
       }
-      entries.push({ file: path, token, tsaUrl: row.tsaUrl, genTime: row.genTime, chain });
+      entries.push({ path, token, tsaUrl: row.tsaUrl, genTime: row.genTime, chain });
     }
   }
   return { files, entries };
@@ -166,4 +164,27 @@ export async function verifyBundleTimestamps(
     });
   }
   return checks;
+}
+
+/**
+ * The time-stamp checks as a check of the bundle verifier (src/bundle/verify.ts):
+ *   verifyBundle(zip, { extraChecks: [timestampBundleCheck({ roots })] })
+ * Results may carry `warning: true` (passed, but worth a look).
+ */
+export function timestampBundleCheck(opts: BundleTimestampOptions): BundleCheck {
+  return {
+    name: 'timestamps',
+    async run(ctx: VerifyContext): Promise<CheckResult[]> {
+      if (!ctx.manifest) return [];
+      const names = new Set(ctx.entries.filter((e) => !e.isDirectory).map((e) => e.name));
+      const files = new Map<string, Uint8Array>();
+      for (const name of names) {
+        if (!name.endsWith(TSR_SUFFIX)) continue;
+        files.set(name, await ctx.read(name));
+        const data = tsrDataPath(name, names);
+        if (data && !files.has(data)) files.set(data, await ctx.read(data));
+      }
+      return verifyBundleTimestamps(files, ctx.manifest, opts);
+    },
+  };
 }

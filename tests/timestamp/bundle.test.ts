@@ -6,9 +6,15 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256Hex } from '../../src/crypto/hash';
 import { BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, type Manifest } from '../../src/bundle/format';
-import { manifestTimestampFiles, timestampBundleFiles, tsrDataPath, tsrPath, verifyBundleTimestamps, type TokenForBundle } from '../../src/timestamp/bundle';
+import {
+  manifestTimestampFiles,
+  timestampBundleCheck,
+  timestampBundleFiles,
+  type ManifestTimestampWithChain,
+  tsrDataPath, tsrPath, verifyBundleTimestamps, type TokenForBundle } from '../../src/timestamp/bundle';
 import { requestToken } from '../../src/timestamp/client';
 import { timestampVerifyInstructions } from '../../src/timestamp/instructions';
+import type { VerifyContext } from '../../src/bundle/verify';
 import { makeTestPki, startLocalTsa, type LocalTsa, type TestPki } from './local-tsa';
 
 const run = promisify(execFile);
@@ -20,6 +26,7 @@ describe('time-stamps in a bundle', () => {
   let stranger: TestPki;
   let files: Map<string, Uint8Array>;
   let manifest: Manifest;
+  let entries: ManifestTimestampWithChain[];
   const capturedAt = new Date().toISOString();
 
   beforeAll(async () => {
@@ -50,7 +57,8 @@ describe('time-stamps in a bundle', () => {
       files: {},
     };
     for (const [k, v] of files) manifest.files[k] = await sha256Hex(v);
-    (manifest as Manifest & { timestamps: unknown }).timestamps = tb.entries;
+    entries = tb.entries;
+    manifest.timestamps = entries;
     const manifestBytes = enc.encode(JSON.stringify(manifest));
     files.set('manifest.json', manifestBytes);
     const mt = await requestToken(b.url, manifestBytes);
@@ -79,7 +87,6 @@ describe('time-stamps in a bundle', () => {
     const certs = [...files.keys()].filter((k) => k.startsWith('tsa-certs/'));
     expect(certs).toHaveLength(2); // one per TSA certificate, shared by the tokens it made
     expect(files.has('manifest.json.tsa-certs.pem')).toBe(true);
-    const entries = (manifest as Manifest & { timestamps: { token: string; chain: string }[] }).timestamps;
     expect(entries.map((e) => e.token).sort()).toEqual(['captures/c1/record.json.2.tsr', 'captures/c1/record.json.tsr', 'captures/c2/record.json.tsr']);
     for (const e of entries) expect(files.has(e.chain)).toBe(true);
   });
@@ -96,7 +103,7 @@ describe('time-stamps in a bundle', () => {
   it('a changed record fails its tokens, naming the token file', async () => {
     const t = new Map(files);
     const bytes = t.get('captures/c1/record.json')!.slice();
-    bytes[5] ^= 1;
+    bytes[5] = bytes[5]! ^ 1;
     t.set('captures/c1/record.json', bytes);
     const bad = (await verifyBundleTimestamps(t, manifest, { roots: [a.rootPem, b.rootPem] })).filter((c) => !c.ok);
     expect(bad.map((c) => [c.id, c.file])).toEqual([
@@ -120,6 +127,27 @@ describe('time-stamps in a bundle', () => {
       ['timestamp-chain', 'manifest.json.tsr'],
     ]);
     expect(onlyA[0]!.message).toContain('CN=Beta TSA');
+  });
+
+  it('plugs into the bundle verifier as a check reading files through its context', async () => {
+    const read = async (p: string) => {
+      const v = files.get(p);
+      if (!v) throw new Error(`${p} is not in the bundle`);
+      return v;
+    };
+    const ctx = {
+      entries: [...files.keys()].map((name) => ({ name, method: 0, compressedSize: 0, size: 0, crc32: 0, localOffset: 0, isDirectory: false })),
+      hashes: new Map(),
+      manifest,
+      manifestBytes: files.get('manifest.json')!,
+      bytes: new Map(),
+      read,
+      ledger: null,
+    } as unknown as VerifyContext;
+    const good = await timestampBundleCheck({ roots: [a.rootPem, b.rootPem] }).run(ctx);
+    expect(good.filter((c) => c.id === 'timestamp' && c.ok)).toHaveLength(4);
+    const bad = await timestampBundleCheck({ roots: [stranger.rootPem] }).run(ctx);
+    expect(bad.filter((c) => !c.ok).map((c) => c.id)).toEqual(Array(4).fill('timestamp-chain'));
   });
 
   it("VERIFY.txt's openssl loop, run as written, passes every token and catches a changed file", async () => {
