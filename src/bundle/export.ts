@@ -61,10 +61,43 @@ export interface ExportProgress {
   currentFile: string | null;
 }
 
+export interface TimestampLayout {
+  files: Map<string, Uint8Array>;
+  entries: ManifestTimestamp[];
+}
+
 export interface ExportOptions {
   onProgress?: (p: ExportProgress) => void;
   signal?: AbortSignal;
   age?: AgeOptions;
+  /**
+   * Lays out the time-stamp tokens of the exported files (zip entries + manifest `timestamps`).
+   * Pass src/timestamp/bundle.ts timestampBundleFiles to add the TSA certificate chains; the default
+   * writes the same token names without chains.
+   */
+  timestampFiles?: (rows: TimestampRow[]) => Promise<TimestampLayout>;
+  /**
+   * Time-stamps the signed manifest.json bytes and returns extra entries, all named manifest.json.*
+   * (outside the files map, like the signature), e.g. requestToken + manifestTimestampFiles.
+   */
+  manifestTimestamps?: (manifestBytes: Uint8Array) => Promise<Map<string, Uint8Array>>;
+}
+
+/** P.tsr, P.2.tsr, … per file, ordered by genTime, row id, tsaUrl (as src/timestamp/bundle.ts does). */
+export async function defaultTimestampFiles(rows: TimestampRow[]): Promise<TimestampLayout> {
+  const files = new Map<string, Uint8Array>();
+  const entries: ManifestTimestamp[] = [];
+  const sorted = [...rows].sort((a, b) => a.path.localeCompare(b.path) || a.genTime.localeCompare(b.genTime) || a.id.localeCompare(b.id) || a.tsaUrl.localeCompare(b.tsaUrl));
+  let prev = '';
+  let n = 0;
+  for (const t of sorted) {
+    n = t.path === prev ? n + 1 : 1;
+    prev = t.path;
+    const token = n === 1 ? t.path + TSR_SUFFIX : `${t.path}.${n}${TSR_SUFFIX}`;
+    files.set(token, t.response);
+    entries.push({ path: t.path, token, tsaUrl: t.tsaUrl, genTime: t.genTime });
+  }
+  return { files, entries };
 }
 
 export interface ExportResult {
@@ -162,17 +195,14 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     });
   }
 
-  // Time-stamp tokens for files in this bundle; a second authority's token for the same file gets `.2.tsr`.
-  const stamps: ManifestTimestamp[] = [];
-  const perPath = new Map<string, number>();
-  const tsRows = [...input.timestamps].filter((t) => t.path in files).sort((a, b) => a.genTime.localeCompare(b.genTime) || a.id.localeCompare(b.id));
-  for (const t of tsRows) {
-    const n = (perPath.get(t.path) ?? 0) + 1;
-    perPath.set(t.path, n);
-    const token = n === 1 ? t.path + TSR_SUFFIX : `${t.path}.${n}${TSR_SUFFIX}`;
-    await addSmall(token, t.response, true);
-    stamps.push({ path: t.path, token, tsaUrl: t.tsaUrl, genTime: t.genTime });
+  // Time-stamp tokens for files in this bundle (record.json files), laid out by opts.timestampFiles.
+  const tsRows = input.timestamps.filter((t) => t.path in files);
+  const ts = await (opts.timestampFiles ?? defaultTimestampFiles)(tsRows);
+  for (const [path, bytes] of ts.files) {
+    if (path in files || unsafeNameReason(path) || path === MANIFEST_FILE || path.startsWith(MANIFEST_FILE + '.')) throw new Error(`time-stamp file "${path}" clashes with a bundle file`);
+    await addSmall(path, bytes, path.endsWith(TSR_SUFFIX));
   }
+  const stamps = ts.entries;
 
   const ledger = exportLedger(input.ledger, disclosedEvent(ids));
   await addSmall(LEDGER_FILE, utf8.encode(ledgerJsonl(ledger)));
@@ -202,12 +232,17 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const manifestBytes = utf8.encode(JSON.stringify(manifest, null, 2) + '\n');
   const manifestSha256 = await sha256Hex(manifestBytes);
   const sig = await input.signer.sign(manifestBytes);
+  const manifestExtras = opts.manifestTimestamps ? await opts.manifestTimestamps(manifestBytes) : new Map<string, Uint8Array>();
+  for (const path of manifestExtras.keys()) {
+    if (!path.startsWith(MANIFEST_FILE + '.') || path === MANIFEST_SIG_FILE || unsafeNameReason(path)) throw new Error(`manifest time-stamp file "${path}" must be named manifest.json.*`);
+  }
   if (signal?.aborted) throw abortError();
 
   const zip = new JSZip();
   const order: PlannedFile[] = [
     { path: MANIFEST_FILE, data: async () => manifestBytes, store: false },
     { path: MANIFEST_SIG_FILE, data: async () => sig, store: true },
+    ...[...manifestExtras].map(([path, bytes]) => ({ path, data: async () => bytes, store: false })),
     ...[PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE].map((p) => planned.find((f) => f.path === p)!),
     ...planned.filter((f) => f.path.startsWith('captures/')),
   ];

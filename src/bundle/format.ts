@@ -180,11 +180,19 @@ export interface ManifestLedger {
   headHash: string;
 }
 
-/** Added by issue 3: one RFC 3161 token stored as `token` for the bundle file `path`. */
+/**
+ * Added by issue 3: one RFC 3161 token in the bundle (layout by src/timestamp/bundle.ts, issue 4):
+ * `token` is `file` + TSR_SUFFIX for the first authority (by genTime, then TimestampRow id, then tsaUrl), `file.<n>.tsr` for
+ * the n-th. Tokens over manifest.json itself are added after signing as manifest.json.tsr etc. and
+ * are not listed here.
+ */
 export interface ManifestTimestamp {
+  /** The stamped file, e.g. captures/<id>/record.json. */
   path: string;
-  /** `path` + TSR_SUFFIX, or `path` + `.<n>` + TSR_SUFFIX for a second or later authority. */
+  /** The token file (DER TimeStampResp). */
   token: string;
   tsaUrl: string;
   genTime: string;
+  /** Bundle path of a PEM file with the certificates the token carries ('' or absent when none). */
+  chain?: string;
 }

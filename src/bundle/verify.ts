@@ -32,6 +32,8 @@ export interface CheckResult {
   file?: string;
   /** The ledger event (seq) concerned. */
   event?: number;
+  /** ok but worth telling (e.g. a capture without a trusted time-stamp). */
+  warning?: boolean;
 }
 
 export interface VerifyReport {
@@ -347,7 +349,7 @@ export async function verifyBundle(zip: Uint8Array | Blob, opts: VerifyOptions =
 
 /** One line per check, for terminals and logs. */
 export function formatReport(r: VerifyReport): string {
-  const lines = r.checks.map((c) => `${c.ok ? 'OK  ' : 'FAIL'} ${c.id.padEnd(17)} ${c.message}`);
+  const lines = r.checks.map((c) => `${c.ok ? (c.warning ? 'WARN' : 'OK  ') : 'FAIL'} ${c.id.padEnd(17)} ${c.message}`);
   const failed = r.checks.filter((c) => !c.ok).length;
   lines.push(r.ok ? `VERIFIED: all ${r.checks.length} checks passed.` : `NOT VERIFIED: ${failed} of ${r.checks.length} checks failed.`);
   return lines.join('\n') + '\n';

@@ -94,9 +94,31 @@ describe('exportBundle', () => {
     expect(files.get('captures/c1/record.json.tsr')).toEqual(tok);
     expect(files.get('captures/c1/record.json.2.tsr')).toEqual(tok);
     expect([...files.keys()].some((p) => p.includes('c9'))).toBe(false);
-    expect(manifest.timestamps?.map((t) => t.token)).toEqual(['captures/c1/record.json.tsr', 'captures/c1/record.json.2.tsr']);
+    expect(manifest.timestamps).toEqual([
+      { path: 'captures/c1/record.json', token: 'captures/c1/record.json.tsr', tsaUrl: 'https://tsa.example/a', genTime: '2022-06-14T02:03:05Z' },
+      { path: 'captures/c1/record.json', token: 'captures/c1/record.json.2.tsr', tsaUrl: 'https://tsa.example/b', genTime: '2022-06-14T02:03:06Z' },
+    ]);
     expect(manifest.files['captures/c1/record.json.2.tsr']).toMatch(/^[0-9a-f]{64}$/);
     expect((await verifyBundle(await blobBytes(blob))).ok).toBe(true);
+  });
+
+  it('adds manifest time-stamps after signing, outside the files map', async () => {
+    const caps = [await makeCapture('c1')];
+    let stamped: Uint8Array | null = null;
+    const { blob, manifest } = await exportBundle(await makeInput(caps, await makeLedger(caps)), {
+      manifestTimestamps: async (bytes) => {
+        stamped = bytes;
+        return new Map([['manifest.json.tsr', new Uint8Array([0x30, 0x00])]]);
+      },
+    });
+    const files = await unzipAll(await blobBytes(blob));
+    expect(files.get('manifest.json')).toEqual(stamped);
+    expect(files.get('manifest.json.tsr')).toEqual(new Uint8Array([0x30, 0x00]));
+    expect(manifest.files).not.toHaveProperty('manifest.json.tsr');
+    expect((await verifyBundle(await blobBytes(blob))).ok).toBe(true);
+    await expect(exportBundle(await makeInput(caps, []), { manifestTimestamps: async () => new Map([['evil.tsr', new Uint8Array(1)]]) })).rejects.toThrow(
+      'manifest time-stamp file "evil.tsr" must be named manifest.json.*',
+    );
   });
 
   it('encrypts to age recipients so that stock `age -d -i` decrypts it', async () => {
