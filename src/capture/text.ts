@@ -46,15 +46,14 @@ function isHidden(el: Element): boolean {
  * a hostile page nested a hundred thousand deep cannot overflow the stack.
  */
 export function blockText(root: Node, opts: { skipHidden?: boolean } = {}): string {
-  // Pieces of text and break markers (1 = newline, 2 = blank line).
-  const out: (string | 1 | 2)[] = [];
+  const out: Piece[] = [];
   type Frame = { node: Node; exit: boolean; pre: boolean };
   const stack: Frame[] = [{ node: root, exit: false, pre: false }];
   while (stack.length) {
     const { node, exit, pre } = stack.pop()!;
     if (node.nodeType === 3 /* text */ || node.nodeType === 4 /* CDATA */) {
       const t = node.nodeValue ?? '';
-      if (t) out.push(pre ? t.replace(/\r\n?/g, '\n') : collapse(t));
+      if (t) out.push(pre ? { pre: t.replace(/\r\n?/g, '\n') } : collapse(t));
       continue;
     }
     if (node.nodeType !== 1 && node.nodeType !== 9 && node.nodeType !== 11) continue;
@@ -87,6 +86,9 @@ export function blockText(root: Node, opts: { skipHidden?: boolean } = {}): stri
   return assemble(out);
 }
 
+/** Text (whitespace already collapsed), preformatted text, or a break: 1 = newline, 2 = blank line. */
+type Piece = string | { pre: string } | 1 | 2;
+
 /** Whitespace runs → one space, or nothing for a line break between two CJK characters (CSS Text 3 §4.1.2). */
 function collapse(t: string): string {
   return t.replace(/[ \t\n\r\f]+/g, (run, offset: number, whole: string) => {
@@ -107,40 +109,43 @@ function firstChar(s: string): string {
   return Array.from(s)[0] ?? '';
 }
 
-function assemble(parts: (string | 1 | 2)[]): string {
+function assemble(parts: Piece[]): string {
   const lines: string[] = [];
   let line = '';
-  let pendingBreak = 0;
-  const flush = () => {
-    const l = line.replace(/[ \t]+/g, (m) => (m.includes('\t') ? '\t' : ' ')).replace(/^[ \t]+|[ \t]+$/g, '');
+  let pending = 0;
+  const endLine = () => {
+    lines.push(line.replace(/[ \t]+$/, ''));
     line = '';
-    return l;
   };
   for (const p of parts) {
     if (p === 1 || p === 2) {
-      pendingBreak = Math.max(pendingBreak, p);
+      pending = Math.max(pending, p);
       continue;
     }
-    if (pendingBreak) {
-      const l = flush();
-      if (l) {
-        lines.push(l);
-        if (pendingBreak === 2) lines.push('');
-      } else if (pendingBreak === 2 && lines.length && lines[lines.length - 1] !== '') lines.push('');
-      pendingBreak = 0;
+    // Whitespace between blocks is not content: it must not open a line of its own.
+    if (typeof p === 'string' && pending && p.trim() === '') continue;
+    if (pending) {
+      endLine();
+      if (pending === 2) lines.push('');
+      pending = 0;
     }
-    line += p;
+    if (typeof p === 'string') {
+      line += line === '' || /[ \t]$/.test(line) ? p.replace(/^ +/, '') : p;
+    } else {
+      const [first = '', ...rest] = p.pre.split('\n');
+      line += first;
+      for (const r of rest) {
+        endLine();
+        line = r;
+      }
+    }
   }
-  const l = flush();
-  if (l) lines.push(l);
-  // Inside <pre> the text carries its own newlines; trim each line and allow at most one blank line.
+  endLine();
   return lines
-    .join('\n')
-    .split('\n')
-    .map((x) => x.replace(/[ \t]+$/g, ''))
+    .map((l) => (l.trim() === '' ? '' : l))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
-    .trim();
+    .replace(/^\n+|\n+$/g, '');
 }
 
 /**

@@ -311,7 +311,7 @@ describe.skipIf(!fs.existsSync(CORPUS))('corpus: Readability test pages', () => 
     expect(rate(titleOk, names.length)).toBeGreaterThanOrEqual(0.93);
     expect(rate(bylineOk, bylineN)).toBeGreaterThanOrEqual(BYLINE_MIN);
     expect(rate(dateOk, dateN)).toBeGreaterThanOrEqual(DATE_MIN);
-  });
+  }, 120_000);
 });
 
 // Measured 2026-11-28: title 95.4%, byline 69.7% (of 76 pages where Readability found one; most
