@@ -141,6 +141,56 @@ describe('extractMetadata: meta tag sources and their order', () => {
   });
 });
 
+describe('extractMetadata: priority ladder', () => {
+  // Each rung must beat every rung below it: drop rungs from the top and watch the source change.
+  const ladders: Record<string, [source: string, markup: string][]> = {
+    title: [
+      ['json-ld', '<script type="application/ld+json">{"@type":"BlogPosting","headline":"v"}</script>'],
+      ['meta:og:title', '<meta property="og:title" content="v">'],
+      ['meta:twitter:title', '<meta name="twitter:title" content="v">'],
+      ['meta:dc.title', '<meta name="DC.title" content="v">'],
+      ['meta:citation_title', '<meta name="citation_title" content="v">'],
+      ['microdata:headline', '</head><body><h1 itemprop="headline">v</h1>'],
+      ['title', '<title>v</title>'],
+    ],
+    author: [
+      ['json-ld', '<script type="application/ld+json">{"@type":"SocialMediaPosting","author":"v"}</script>'],
+      ['meta:article:author', '<meta property="article:author" content="v">'],
+      ['meta:dcterms.creator', '<meta name="dcterms.creator" content="v">'],
+      ['meta:author', '<meta name="author" content="v">'],
+      ['meta:sailthru.author', '<meta name="sailthru.author" content="v">'],
+      ['microdata:author', '</head><body><span itemprop="author">v</span>'],
+      ['link:author', '</head><body><a rel="author" href="/u">v</a>'],
+    ],
+    publishedAt: [
+      ['json-ld', '<script type="application/ld+json">{"@type":"WebPage","datePublished":"2022-06-16"}</script>'],
+      ['meta:article:published_time', '<meta property="article:published_time" content="2022-06-16">'],
+      ['meta:dc.date', '<meta name="dc.date" content="2022-06-16">'],
+      ['meta:publishdate', '<meta name="publishdate" content="2022-06-16">'],
+      ['microdata:datePublished', '</head><body><meta itemprop="x"><span itemprop="datePublished" content="2022-06-16"></span>'],
+      ['time', '</head><body><time datetime="2022-06-16">'],
+    ],
+    siteName: [
+      ['json-ld', '<script type="application/ld+json">{"@type":"NewsArticle","publisher":{"@type":"Organization","name":"v"}}</script>'],
+      ['meta:og:site_name', '<meta property="og:site_name" content="v">'],
+      ['meta:dc.publisher', '<meta name="dc.publisher" content="v">'],
+      ['meta:application-name', '<meta name="application-name" content="v">'],
+    ],
+  };
+  for (const [field, rungs] of Object.entries(ladders)) {
+    it.each(rungs.map((r, i) => [r[0], i] as const))(`${field}: %s wins over the rungs below`, (source, i) => {
+      // Head-only rungs first so that a rung which opens <body> does not swallow the rest.
+      const below = rungs.slice(i);
+      const head = below.filter(([, m]) => !m.startsWith('</head>')).map(([, m]) => m);
+      const body = below.filter(([, m]) => m.startsWith('</head>')).map(([, m]) => m.slice('</head><body>'.length));
+      const doc = parse(`<html><head>${head.join('')}</head><body>${body.join('')}</body></html>`);
+      const md = extractMetadata(doc, 'https://x.example/');
+      expect(md.sources[field]).toBe(source);
+      expect((md as unknown as Record<string, unknown>)[field]).toBe(field === 'publishedAt' ? '2022-06-16' : 'v');
+    });
+  }
+});
+
 describe('extractMetadata: DOM fallbacks', () => {
   const md = extractMetadata(fixture('microdata.html'), 'https://site.example/a/b/page.html');
 
