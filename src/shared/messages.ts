@@ -15,6 +15,8 @@ export interface CaptureOptions {
   waitMs?: number;
   /** Capture one element chosen with the picker instead of the whole page. */
   mode?: 'page' | 'element';
+  /** Give up after this long (default 120 s); nothing is saved then. */
+  timeoutMs?: number;
 }
 
 export interface CaptureSummary {

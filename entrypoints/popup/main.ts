@@ -1,0 +1,3 @@
+import { initPopup } from '../../src/ui/popup/popup';
+
+initPopup();

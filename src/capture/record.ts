@@ -1,0 +1,91 @@
+import {
+  RECORD_FORMAT,
+  RECORD_FORMAT_VERSION,
+  artifactPath,
+  captureDir,
+  type ArtifactEntry,
+  type ArtifactKind,
+  type CaptureRecord,
+  type PageInfo,
+  type Post,
+} from '../bundle/format';
+import { canonicalJson, sha256Hex } from '../crypto/hash';
+import { TOOL } from '../shared/tool';
+
+export interface ArtifactInput {
+  kind: ArtifactKind;
+  mediaType: string;
+  data: Blob;
+  /** File name inside captures/<id>/ for kinds that can occur more than once (media). */
+  name?: string;
+}
+
+export interface HashedArtifact {
+  entry: ArtifactEntry;
+  data: Blob;
+}
+
+/**
+ * Hashes each artifact once, as it is made, and gives it its bundle path. The stored Blob is made
+ * from the very bytes that were hashed: a Blob handed out by a browser API can be backed by a
+ * temporary file that changes or disappears (pageCapture's MHTML did), and what we store must be
+ * exactly what we hashed.
+ */
+export async function hashArtifact(captureId: string, a: ArtifactInput): Promise<HashedArtifact> {
+  const path = a.kind === 'media' ? captureDir(captureId) + (a.name ?? 'media') : artifactPath(captureId, a.kind);
+  const bytes = await a.data.arrayBuffer();
+  return {
+    entry: { path, kind: a.kind, mediaType: a.mediaType, size: bytes.byteLength, sha256: await sha256Hex(bytes) },
+    data: new Blob([bytes], { type: a.mediaType }),
+  };
+}
+
+export interface RecordInput {
+  id: string;
+  url: string;
+  finalUrl: string;
+  capturedAt: string;
+  page: PageInfo;
+  post: Post | null;
+  artifacts: ArtifactEntry[];
+  notes: string[];
+}
+
+/** The capture record, its exact canonical text (record.json) and that text's SHA-256 (the capture hash). */
+export async function buildRecord(input: RecordInput): Promise<{ record: CaptureRecord; json: string; hash: string }> {
+  const record: CaptureRecord = {
+    format: RECORD_FORMAT,
+    formatVersion: RECORD_FORMAT_VERSION,
+    id: input.id,
+    url: input.url,
+    finalUrl: input.finalUrl,
+    capturedAt: input.capturedAt,
+    tool: TOOL,
+    page: input.page,
+    post: input.post,
+    artifacts: input.artifacts,
+    notes: input.notes,
+  };
+  const json = canonicalJson(record);
+  return { record, json, hash: await sha256Hex(json) };
+}
+
+/** Sortable, unique capture id: time first (so ids list in capture order), then randomness. */
+export function newCaptureId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
+  const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${stamp}-${rand}`;
+}
+
+export function pageInfoFrom(meta: Record<string, unknown>): PageInfo {
+  const s = (k: string): string | null => (typeof meta[k] === 'string' && meta[k] ? (meta[k] as string) : null);
+  return {
+    title: s('title'),
+    canonicalUrl: s('canonicalUrl'),
+    author: s('author'),
+    publishedAt: s('publishedAt'),
+    siteName: s('siteName'),
+    lang: s('lang'),
+    description: s('description'),
+  };
+}

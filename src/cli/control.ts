@@ -1,0 +1,37 @@
+/**
+ * Jobs the CLI hands to the extension's control page (export.html) with window.postMessage from
+ * inside that page (Playwright's page.evaluate). Web pages cannot reach an extension page's window,
+ * and the page accepts only messages whose source is itself.
+ */
+export interface ExportJob {
+  type: 'jz-export';
+  jobId: string;
+  captureIds: string[];
+  fileName: string;
+  age?: { recipients?: string[]; passphrase?: string };
+}
+
+export interface ConfigureJob {
+  type: 'jz-configure';
+  jobId: string;
+  /** TSA settings for this profile: --no-tsa / --tsa. */
+  tsa?: { enabled: boolean; urls?: string[] };
+  /** Case to capture into, created when missing. */
+  caseName?: string;
+  /** A passphrase-protected key backup (age-encrypted bytes as base64) to sign with. */
+  keyBackup?: { base64: string; passphrase: string };
+}
+
+export type ControlJob = ExportJob | ConfigureJob;
+
+export interface JobResult {
+  type: 'jz-job-result';
+  jobId: string;
+  ok: boolean;
+  error?: string;
+  caseId?: string;
+  fileName?: string;
+  manifestSha256?: string;
+  size?: number;
+  signer?: { fingerprint: string; name: string | null };
+}

@@ -1,0 +1,58 @@
+import type { Browser } from 'wxt/browser';
+import { base64ToBlob } from '../shared/bytes';
+import { MAX_SCREENSHOT_DEVICE_PX, type CapturePlatform, type FullPageShot } from './types';
+
+// Chrome-only APIs, used natively (they return promises in MV3).
+const chrome = (globalThis as unknown as { chrome: typeof Browser }).chrome;
+type Debuggee = Browser.debugger.Debuggee;
+
+function send<T>(target: Debuggee, method: string, params?: object): Promise<T> {
+  return chrome.debugger.sendCommand(target, method, params) as Promise<T>;
+}
+
+interface LayoutMetrics {
+  cssContentSize: { width: number; height: number };
+  cssLayoutViewport: { clientWidth: number; clientHeight: number };
+}
+
+/**
+ * Chrome: the full page through the DevTools protocol (one capture beyond the viewport, no
+ * stitching seams or repeated sticky headers), MHTML through pageCapture.
+ */
+export const chromePlatform: CapturePlatform = {
+  name: 'chrome',
+
+  async captureVisible(_tabId, windowId) {
+    const dataUrl = await chrome.tabs.captureVisibleTab(windowId, { format: 'png' });
+    return base64ToBlob(dataUrl.slice(dataUrl.indexOf(',') + 1), 'image/png');
+  },
+
+  async captureFullPage(tabId, { maxHeight, geometry }): Promise<FullPageShot> {
+    const target: Debuggee = { tabId };
+    await chrome.debugger.attach(target, '1.3');
+    try {
+      const metrics = await send<LayoutMetrics>(target, 'Page.getLayoutMetrics');
+      const width = Math.ceil(Math.max(metrics.cssLayoutViewport.clientWidth, Math.min(metrics.cssContentSize.width, geometry.scrollWidth || Infinity)));
+      const pageHeight = Math.ceil(Math.max(metrics.cssContentSize.height, geometry.scrollHeight));
+      const deviceCap = Math.floor(MAX_SCREENSHOT_DEVICE_PX / Math.max(1, geometry.devicePixelRatio));
+      const height = Math.min(pageHeight, maxHeight, deviceCap);
+      const { data } = await send<{ data: string }>(target, 'Page.captureScreenshot', {
+        format: 'png',
+        captureBeyondViewport: true,
+        fromSurface: true,
+        clip: { x: 0, y: 0, width, height, scale: 1 },
+      });
+      return { png: base64ToBlob(data, 'image/png'), width, height, capped: height < pageHeight, pageHeight };
+    } finally {
+      await chrome.debugger.detach(target).catch(() => undefined);
+    }
+  },
+
+  async saveMhtml(tabId) {
+    const data = (await chrome.pageCapture.saveAsMHTML({ tabId })) as Blob | ArrayBuffer | undefined;
+    if (!data) return null;
+    // Read it now: pageCapture's Blob is backed by a temporary file that Chrome may delete soon after.
+    const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+    return new Blob([bytes], { type: 'multipart/related' });
+  },
+};

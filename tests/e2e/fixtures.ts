@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startServer, type TestServer } from './server';
+import { solidPng } from './png';
+import type { CaptureRow } from '../../src/store/schema';
+import type { LedgerEvent } from '../../src/ledger/types';
+
+export const PAGES_DIR = resolve(import.meta.dirname, '../fixtures/pages');
+
+const COLOURS: Record<string, [number, number, number]> = { red: [179, 38, 30], blue: [30, 80, 179], green: [30, 150, 60] };
+
+/**
+ * Two origins on 127.0.0.1: A serves the fixture pages (with {{ORIGIN}} / {{ORIGIN_B}} filled in),
+ * B serves the cross-origin frame. /img/<name>-<colour>.png are generated solid images.
+ */
+export async function startFixtureServers(): Promise<{ a: TestServer; b: TestServer; close(): Promise<void> }> {
+  const origins = { a: '', b: '' };
+  const imageRoute = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const m = /^\/img\/([a-z]+)-([a-z]+)\.png$/.exec(req.url ?? '');
+    if (!m || !COLOURS[m[2]!]) return false;
+    res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' });
+    res.end(solidPng(20, 10, COLOURS[m[2]!]!));
+    return true;
+  };
+  const htmlRoute = async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!path.endsWith('.html') || path.includes('..')) return false;
+    try {
+      const text = (await readFile(join(PAGES_DIR, path), 'utf8')).replaceAll('{{ORIGIN_B}}', origins.b).replaceAll('{{ORIGIN}}', origins.a);
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-fixture': 'jianzheng' });
+      res.end(text);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const a = await startServer(PAGES_DIR, [imageRoute, htmlRoute]);
+  const b = await startServer(PAGES_DIR, [imageRoute, htmlRoute]);
+  origins.a = a.origin;
+  origins.b = b.origin;
+  return { a, b, close: async () => { await a.close(); await b.close(); } };
+}
+
+/** Sends a request to the background from an extension page, as the popup and the CLI do. */
+export function toBackground<T>(page: Page, message: unknown): Promise<T> {
+  return page.evaluate((m) => chrome.runtime.sendMessage(m), message) as Promise<T>;
+}
+
+/** Reads a whole object store of the evidence database from an extension page (raw IndexedDB). */
+export function readStore<T>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate(
+    (name) =>
+      new Promise<unknown[]>((resolve, reject) => {
+        const open = indexedDB.open('jianzheng');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains(name)) return resolve([]);
+          const req = db.transaction(name).objectStore(name).getAll();
+          req.onsuccess = () => {
+            // Blobs cannot cross into the test process; callers use readBlob.
+            resolve((req.result as Record<string, unknown>[]).map((r) => ({ ...r, data: undefined })));
+            db.close();
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    store,
+  ) as Promise<T[]>;
+}
+
+export const readCaptures = (page: Page) => readStore<CaptureRow>(page, 'captures');
+export const readLedger = (page: Page) => readStore<LedgerEvent>(page, 'ledger');
+
+export async function readBlob(page: Page, path: string): Promise<Buffer> {
+  const b64 = await page.evaluate(
+    (p) =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open('jianzheng');
+        open.onsuccess = () => {
+          const req = open.result.transaction('blobs').objectStore('blobs').get(p);
+          req.onsuccess = async () => {
+            if (!req.result) return reject(new Error(`no blob ${p}`));
+            const bytes = new Uint8Array(await (req.result.data as Blob).arrayBuffer());
+            let bin = '';
+            for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+            resolve(btoa(bin));
+          };
+          req.onerror = () => reject(req.error);
+        };
+        open.onerror = () => reject(open.error);
+      }),
+    path,
+  );
+  return Buffer.from(b64, 'base64');
+}
