@@ -8,7 +8,7 @@ import { exportBundle } from '../../src/bundle/export';
 import { verifyBundle } from '../../src/bundle/verify';
 import type { Manifest } from '../../src/bundle/format';
 import type { ExportedLedgerEvent } from '../../src/ledger/types';
-import { blobBytes, makeCapture, makeInput, makeLedger, tempDir, unzipAll, writeTree } from './fixtures';
+import { blobBytes, makeCapture, makeInput, makeLedger, stockAgeDecrypt, tempDir, unzipAll, writeTree } from './fixtures';
 
 const run = (cmd: string, args: string[], cwd: string): string => execFileSync(cmd, args, { cwd, encoding: 'utf8' });
 
@@ -135,18 +135,22 @@ describe('exportBundle', () => {
     expect((await verifyBundle(zip)).ok).toBe(true);
   });
 
-  // Stock age reads passphrases only from a terminal, so passphrase mode is decrypted with the
-  // age-encryption library (the same format: scrypt recipient stanza).
-  it('encrypts under a passphrase', async () => {
+  // Stock age reads passphrases only from a terminal: stockAgeDecrypt gives it one with `script`.
+  // The age-encryption library decrypts it as well.
+  it('encrypts under a passphrase so that stock `age -d` decrypts it', async () => {
     const caps = [await makeCapture('c1')];
     const { blob } = await exportBundle(await makeInput(caps, await makeLedger(caps)), { age: { passphrase: 'correct horse battery staple' } });
     const bytes = await blobBytes(blob);
     expect(new TextDecoder().decode(bytes.subarray(0, 21))).toBe('age-encryption.org/v1');
     expect(new TextDecoder().decode(bytes)).toContain('-> scrypt ');
+    const dir = tempDir('jz-agepass-');
+    writeFileSync(join(dir, 'b.zip.age'), bytes);
+    stockAgeDecrypt(join(dir, 'b.zip.age'), join(dir, 'b.zip'), 'correct horse battery staple');
+    expect((await verifyBundle(new Uint8Array(readFileSync(join(dir, 'b.zip'))))).ok).toBe(true);
     const dec = new Decrypter();
     dec.addPassphrase('correct horse battery staple');
-    expect((await verifyBundle(await dec.decrypt(bytes))).ok).toBe(true);
-  }, 60_000);
+    expect(await dec.decrypt(bytes)).toEqual(new Uint8Array(readFileSync(join(dir, 'b.zip'))));
+  }, 120_000);
 
   it('reports progress and can be cancelled', async () => {
     const caps = [await makeCapture('c1'), await makeCapture('c2')];

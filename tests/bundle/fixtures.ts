@@ -1,5 +1,6 @@
 /** Synthetic captures with real record.json bytes and blobs, and helpers to take bundles apart. */
 import JSZip from 'jszip';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -132,4 +133,17 @@ export function writeTree(dir: string, files: Map<string, Uint8Array>): void {
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, b);
   }
+}
+
+/**
+ * Decrypts a passphrase-encrypted age file with the stock `age -d`. age reads passphrases only from
+ * a terminal, so `script` gives it a pseudo-terminal whose input is the passphrase.
+ */
+export function stockAgeDecrypt(file: string, out: string, passphrase: string): void {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  execFileSync('script', ['-qec', `age -d -o ${quote(out)} ${quote(file)}`, '/dev/null'], {
+    input: `${passphrase}\n`,
+    stdio: ['pipe', 'ignore', 'inherit'],
+    timeout: 60_000,
+  });
 }
