@@ -50,7 +50,8 @@ export function textOf(el: Element | DocumentFragment | null | undefined, skip?:
   const text = out
     .split('\n')
     .map((l) => l.replace(/ +/g, ' ').trim())
-    .filter((l, i, a) => l !== '' || (i > 0 && a[i - 1] !== ''))
+    // One line per block or <br>: blank lines depend on markup nesting, not on what the author wrote.
+    .filter((l) => l !== '')
     .join('\n')
     .trim();
   return text || null;
