@@ -127,7 +127,7 @@ function pad(n: number, w = 2): string {
 function buildDate(
   y: number, mo: number, d: number,
   time: { h: number; mi: number; s: number; ms: number } | null,
-  zone: string | undefined, zh: boolean,
+  zone: string | undefined, zh: boolean, info: { assumedZone: string | null },
 ): string | null {
   if (y < 1000 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
   const probe = new Date(Date.UTC(y, mo - 1, d));
@@ -141,6 +141,7 @@ function buildDate(
     if (offset === undefined) return null;
   } else if (zh) {
     offset = 480; // Chinese page, no zone: Beijing time.
+    info.assumedZone = '+08:00';
   }
   if (offset === undefined) {
     // Without a zone the instant is unknown: keep the wall-clock time, ISO-shaped, without a Z.
@@ -182,6 +183,17 @@ function to24(h: number, marker: string | undefined): number {
  * pages → ISO local time without Z. Anything else is returned as given (trimmed), never dropped.
  */
 export function normalizeDate(raw: string, lang: string | null = null): string {
+  return parsePageDate(raw, lang).value;
+}
+
+/** normalizeDate, plus the zone we assumed when the page gave none (so the record can say so). */
+export function parsePageDate(raw: string, lang: string | null = null): { value: string; assumedZone: string | null } {
+  const info = { assumedZone: null as string | null };
+  const value = normalizeInto(raw, lang, info);
+  return { value, assumedZone: value.endsWith('Z') ? info.assumedZone : null };
+}
+
+function normalizeInto(raw: string, lang: string | null, info: { assumedZone: string | null }): string {
   const given = clean(raw);
   if (!given) return '';
   const zh = isChineseLang(lang);
@@ -202,7 +214,7 @@ export function normalizeDate(raw: string, lang: string | null = null): string {
     const time = m[5] !== undefined
       ? { h: to24(Number(m[5]), m[4] ?? m[9]), mi: Number(m[6]), s: Number(m[7] ?? 0), ms: fraction(m[8]) }
       : null;
-    return buildDate(Number(m[1]), Number(m[2]), Number(m[3]), time, m[10], zh) ?? given;
+    return buildDate(Number(m[1]), Number(m[2]), Number(m[3]), time, m[10], zh, info) ?? given;
   }
   m = MONTH_NAME_DATE.exec(s);
   if (m) {
@@ -213,7 +225,7 @@ export function normalizeDate(raw: string, lang: string | null = null): string {
       const time = m[7] !== undefined
         ? { h: to24(Number(m[7]), m[11]), mi: Number(m[8]), s: Number(m[9] ?? 0), ms: fraction(m[10]) }
         : null;
-      return buildDate(Number(m[3] ?? m[6]), mo, Number(m[2] ?? m[4]), time, m[12], zh) ?? given;
+      return buildDate(Number(m[3] ?? m[6]), mo, Number(m[2] ?? m[4]), time, m[12], zh, info) ?? given;
     }
   }
   return given;
@@ -765,6 +777,23 @@ export function extractMetadata(doc: Document, url: string): PageMetadataFields 
     ['microdata:description', dom.itemprops.get('description')],
   ]);
 
+  // Many Chinese sites declare no language. Han text without kana or Hangul in the title or
+  // description is taken as Chinese for reading zone-less dates only; `lang` itself stays null.
+  const dateLang =
+    lang ??
+    (/[\u4e00-\u9fff]/.test(`${htmlTitle ?? ''}${title ?? ''}${description ?? ''}`) &&
+    !/[\u3040-\u30ff\uac00-\ud7af]/.test(`${htmlTitle ?? ''}${title ?? ''}${description ?? ''}`)
+      ? 'zh'
+      : null);
+  const dates = (text: string | null, field: 'publishedAt' | 'modifiedAt'): string | null => {
+    if (!text) return null;
+    const { value, assumedZone } = parsePageDate(text, dateLang);
+    if (assumedZone) sources[`${field}Zone`] = `assumed ${assumedZone}`;
+    return value;
+  };
+  const publishedAt = dates(publishedAtText, 'publishedAt');
+  const modifiedAt = dates(modifiedAtText, 'modifiedAt');
+
   const toUrl = (v: string) => resolveHttpUrl(v, url);
   // rel=canonical is the page's own statement of its canonical address, so it leads here.
   const canonicalUrl = pick(sources, 'canonicalUrl', [
@@ -806,11 +835,11 @@ export function extractMetadata(doc: Document, url: string): PageMetadataFields 
     title,
     canonicalUrl,
     author,
-    publishedAt: publishedAtText ? normalizeDate(publishedAtText, lang) : null,
+    publishedAt,
     siteName,
     lang,
     description,
-    modifiedAt: modifiedAtText ? normalizeDate(modifiedAtText, lang) : null,
+    modifiedAt,
     keywords,
     image,
     type,

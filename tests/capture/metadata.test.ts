@@ -40,6 +40,7 @@ describe('extractMetadata: JSON-LD', () => {
     expect(md.publishedAt).toBe('2022-06-16T00:30:00.000Z');
     expect(md.publishedAtText).toBe('2022-06-16T08:30:00+08:00');
     expect(md.modifiedAt).toBe('2022-06-17T02:00:00.000Z');
+    expect(md.sources.publishedAtZone).toBeUndefined(); // the page gave the zone
   });
 
   it('resolves image URLs against the page, de-duplicates keywords, prefers rel=canonical', () => {
@@ -229,6 +230,24 @@ describe('extractMetadata: Chinese pages', () => {
     expect(md.publishedAtText).toBe('2022-06-16 08:30');
     expect(md.publishedAt).toBe('2022-06-16T00:30:00.000Z');
     expect(md.sources.publishedAt).toBe('meta:pubdate');
+    expect(md.sources.publishedAtZone).toBe('assumed +08:00');
+  });
+
+  it('takes Han text without kana as Chinese for dates when the page declares no language', () => {
+    const zh = extractMetadata(
+      parse('<html><head><title>储户健康码变红</title><meta name="publishdate" content="2022年6月16日 08:30"></head></html>'),
+      'https://x.example/',
+    );
+    expect(zh.lang).toBeNull();
+    expect(zh.publishedAt).toBe('2022-06-16T00:30:00.000Z');
+    expect(zh.sources.publishedAtZone).toBe('assumed +08:00');
+    // Japanese uses Han too, in another zone: no assumption there.
+    const ja = extractMetadata(
+      parse('<html><head><title>健康コードが赤に</title><meta name="publishdate" content="2022-06-16 08:30"></head></html>'),
+      'https://x.example/',
+    );
+    expect(ja.publishedAt).toBe('2022-06-16T08:30:00');
+    expect(ja.sources.publishedAtZone).toBeUndefined();
   });
 });
 
