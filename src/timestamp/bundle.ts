@@ -12,6 +12,7 @@
 import { MANIFEST_FILE, TSR_SUFFIX, type Manifest, type ManifestTimestamp } from '../bundle/format';
 import type { BundleCheck, CheckResult, VerifyContext } from '../bundle/verify';
 import { sha256Hex } from '../crypto/hash';
+import type { ExportedLedgerEvent } from '../ledger/types';
 import { pemToCerts } from './asn';
 import { extractTsaChainPems, verifyTimestampToken, type TimestampCheck } from './verify';
 
@@ -108,6 +109,25 @@ export interface BundleTimestampOptions {
   /** Trusted roots, PEM: the shipped ones plus any given with --tsa-root. */
   roots: string[];
   maxSkewMs?: number;
+  /**
+   * The bundle's ledger. Its disclosed 'timestamped' events record the nonce sent for each token
+   * (by the token's SHA-256), so the nonce can be checked too.
+   */
+  ledger?: readonly ExportedLedgerEvent[] | null;
+}
+
+/** Nonces recorded in 'timestamped' ledger events, by SHA-256 of the token file. */
+function noncesFromLedger(ledger: readonly ExportedLedgerEvent[] | null | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of ledger ?? []) {
+    if (e.body?.type !== 'timestamped') continue;
+    const tokens = (e.body.payload as { tokens?: unknown }).tokens;
+    if (!Array.isArray(tokens)) continue;
+    for (const t of tokens as { responseSha256?: unknown; nonce?: unknown }[]) {
+      if (typeof t.responseSha256 === 'string' && typeof t.nonce === 'string') out.set(t.responseSha256, t.nonce);
+    }
+  }
+  return out;
 }
 
 /**
@@ -124,6 +144,7 @@ export async function verifyBundleTimestamps(
   const captureTime = new Map(manifest.captures.map((c) => [`captures/${c.id}/record.json`, c.capturedAt]));
   const stamped = new Set<string>();
   const tokens = [...files.keys()].filter((n) => n.endsWith(TSR_SUFFIX)).sort();
+  const nonces = noncesFromLedger(opts.ledger);
   for (const tsr of tokens) {
     const data = tsrDataPath(tsr, files);
     if (!data) {
@@ -131,8 +152,10 @@ export async function verifyBundleTimestamps(
       continue;
     }
     const ref = data === MANIFEST_FILE ? manifest.createdAt : captureTime.get(data);
+    const nonce = nonces.size ? nonces.get(await sha256Hex(files.get(tsr)!)) : undefined;
     const r = await verifyTimestampToken(files.get(tsr)!, files.get(data)!, {
       roots: opts.roots,
+      ...(nonce !== undefined ? { nonce } : {}),
       ...(ref ? { referenceTime: ref } : {}),
       ...(opts.maxSkewMs !== undefined ? { maxSkewMs: opts.maxSkewMs } : {}),
     });
@@ -184,7 +207,7 @@ export function timestampBundleCheck(opts: BundleTimestampOptions): BundleCheck 
         const data = tsrDataPath(name, names);
         if (data && !files.has(data)) files.set(data, await ctx.read(data));
       }
-      return verifyBundleTimestamps(files, ctx.manifest, opts);
+      return verifyBundleTimestamps(files, ctx.manifest, { ...opts, ledger: opts.ledger ?? ctx.ledger });
     },
   };
 }

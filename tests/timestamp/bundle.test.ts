@@ -27,6 +27,7 @@ describe('time-stamps in a bundle', () => {
   let files: Map<string, Uint8Array>;
   let manifest: Manifest;
   let entries: ManifestTimestampWithChain[];
+  const sent: { responseSha256: string; nonce: string; path: string }[] = [];
   const capturedAt = new Date().toISOString();
 
   beforeAll(async () => {
@@ -41,6 +42,7 @@ describe('time-stamps in a bundle', () => {
       for (const tsa of id === 'c1' ? [a, b] : [a]) {
         const t = await requestToken(tsa.url, bytes);
         rows.push({ path, tsaUrl: t.tsaUrl, genTime: t.genTime, response: t.response });
+        sent.push({ responseSha256: await sha256Hex(t.response), nonce: t.nonce, path });
       }
     }
     const tb = await timestampBundleFiles(rows);
@@ -127,6 +129,23 @@ describe('time-stamps in a bundle', () => {
       ['timestamp-chain', 'manifest.json.tsr'],
     ]);
     expect(onlyA[0]!.message).toContain('CN=Beta TSA');
+  });
+
+  it("checks nonces recorded in the ledger's 'timestamped' events", async () => {
+    const ledger = (nonceOf: (n: string) => string) =>
+      sent.map((x, i) => ({
+        seq: i + 1, prevHash: '', bodyHash: '', hash: '',
+        body: { time: '', type: 'timestamped' as const, captureId: null, payload: { path: x.path, tokens: [{ responseSha256: x.responseSha256, nonce: nonceOf(x.nonce) }] } },
+      }));
+    const good = await verifyBundleTimestamps(files, manifest, { roots: [a.rootPem, b.rootPem], ledger: ledger((n) => n) });
+    expect(good.filter((c) => !c.ok)).toEqual([]);
+    const bad = await verifyBundleTimestamps(files, manifest, { roots: [a.rootPem, b.rootPem], ledger: ledger((n) => `${n}1`) });
+    expect(bad.filter((c) => !c.ok).map((c) => [c.id, c.file])).toEqual([
+      ['timestamp-nonce', 'captures/c1/record.json.2.tsr'],
+      ['timestamp-nonce', 'captures/c1/record.json.tsr'],
+      ['timestamp-nonce', 'captures/c2/record.json.tsr'],
+    ]);
+    expect(bad.find((c) => !c.ok)!.message).toMatch(/nonce mismatch: the request had \d+1, the token has \d+/);
   });
 
   it('plugs into the bundle verifier as a check reading files through its context', async () => {
