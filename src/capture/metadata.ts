@@ -471,15 +471,15 @@ function readDom(doc: Document): DomHints {
     if (!hints.imageSrc && rel.includes('image_src')) hints.imageSrc = href.trim();
   }
   // One query for every remaining DOM hint.
-  let els: NodeListOf<Element> | Element[] = [];
+  let els: ArrayLike<Element> = [];
   try {
     els = doc.querySelectorAll('[itemprop], time[datetime], a[rel]');
   } catch {
     /* a DOM without selector support: the hints stay empty */
   }
-  let n = 0;
-  for (const el of Array.from(els)) {
-    if (++n > MAX_MICRODATA) break;
+  for (let i = 0; i < els.length && i < MAX_MICRODATA; i++) {
+    const el = els[i];
+    if (!el) continue;
     const tag = el.tagName.toLowerCase();
     if (tag === 'meta') continue; // already read with the other meta tags
     if (tag === 'time' && !hints.timeDatetime) hints.timeDatetime = el.getAttribute('datetime');
