@@ -99,8 +99,10 @@ export async function indexDocuments(docs: SearchDocument[], sdb: SearchDB = get
   const prepared = docs.map((d) => ({ d, terms: termsOfDocument(d) }));
   await sdb.transaction('rw', sdb.terms, sdb.docs, sdb.docTerms, async () => {
     await removeInTx(sdb, docs.map((d) => d.id));
-    const nos: number[] = [];
-    for (const { d } of prepared) nos.push((await sdb.docs.add({ id: d.id, capturedAt: d.capturedAt } as DocRow)) as number);
+    const nos = (await sdb.docs.bulkAdd(
+      prepared.map(({ d }) => ({ id: d.id, capturedAt: d.capturedAt }) as DocRow),
+      { allKeys: true },
+    )) as number[];
     const add = new Map<string, { nos: number[]; ws: number[] }>();
     prepared.forEach(({ terms }, i) => {
       const no = nos[i]!;
@@ -249,13 +251,33 @@ export async function search(query: string, opts: { limit?: number; sdb?: Search
     scores = next;
   }
   const ranked = [...scores].sort((a, b) => b[1] - a[1] || b[0] - a[0]).slice(0, opts.limit ?? 2000);
-  const docs = await sdb.docs.bulkGet(ranked.map(([no]) => no));
+  const ids = await idsByNo(sdb);
   const out: SearchHit[] = [];
-  ranked.forEach(([, score], i) => {
-    const d = docs[i];
-    if (d) out.push({ id: d.id, score });
-  });
+  for (const [no, score] of ranked) {
+    const id = ids.get(no);
+    if (id !== undefined) out.push({ id, score });
+  }
   return out;
+}
+
+/**
+ * Document number → capture id, cached per index database and topped up with documents added since
+ * (numbers only grow). Reading thousands of docs rows one by one per query would cost more than the
+ * search itself; stale entries for removed documents are harmless, since their numbers no longer
+ * appear in any posting list.
+ */
+const idCache = new WeakMap<SearchDB, { map: Map<number, string>; maxNo: number }>();
+
+async function idsByNo(sdb: SearchDB): Promise<Map<number, string>> {
+  let c = idCache.get(sdb);
+  if (!c) idCache.set(sdb, (c = { map: new Map(), maxNo: 0 }));
+  const last = ((await sdb.docs.orderBy(':id').lastKey()) as number | undefined) ?? 0;
+  if (last > c.maxNo) {
+    const fresh = await sdb.docs.where(':id').above(c.maxNo).toArray();
+    for (const d of fresh) c.map.set(d.no!, d.id);
+    c.maxNo = last;
+  }
+  return c.map;
 }
 
 function unionLists(rows: TermRow[]): { nos: Uint32Array; ws: Uint8Array } {

@@ -61,12 +61,7 @@ export async function removeTag(db: EvidenceDB, captureId: string, tag: string):
   });
 }
 
-/** Every tag in use (for the filter list), most used first. */
-export async function allTags(db: EvidenceDB): Promise<{ tag: string; count: number }[]> {
-  const counts = new Map<string, number>();
-  await db.captures.where('tags').notEqual('').distinct().each((row) => {
-    if (row.deleted) return;
-    for (const t of row.tags) counts.set(t, (counts.get(t) ?? 0) + 1);
-  });
-  return [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag));
+/** Every tag in use (for the filter list), from the multi-entry index's keys only: fast at any size. */
+export async function allTags(db: EvidenceDB): Promise<string[]> {
+  return ((await db.captures.orderBy('tags').uniqueKeys()) as string[]).sort((a, b) => a.localeCompare(b));
 }

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EvidenceDB } from '../../src/store/db';
 import { createCase, ensureDefaultCase, setCaseRecording, setCaseWatchTerms, archiveCase } from '../../src/store/cases';
-import { handleNavigationCompleted, handleWatchHello, handleWatchMatches, syncWatchRegistration, type WatchContext } from '../../src/watch/background';
+import { handleNavigationCompleted, handleWatchHello, handleWatchMatches, syncWatchRegistration, type CaptureTabFn, type WatchContext } from '../../src/watch/background';
 import { setWatchSettings, siteAllowed, normalizeSiteList } from '../../src/watch/settings';
 import { WATCH_SCRIPT_ID } from '../../src/watch/messages';
 
 let db: EvidenceDB;
 let ctx: WatchContext;
-let captureTab: ReturnType<typeof vi.fn>;
+let captureTab: ReturnType<typeof vi.fn<CaptureTabFn>>;
 let badges: [number, string][];
 let n = 0;
 let now = 0;
@@ -15,7 +15,7 @@ let now = 0;
 beforeEach(async () => {
   db = new EvidenceDB(`watch-test-${n++}`);
   await ensureDefaultCase(db);
-  captureTab = vi.fn(async () => ({ ok: true }));
+  captureTab = vi.fn<CaptureTabFn>(async () => ({ ok: true }));
   badges = [];
   now = 1_000_000;
   ctx = {

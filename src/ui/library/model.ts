@@ -84,8 +84,8 @@ export async function listCaptures(
     if (hits !== null) {
       const rows: CaptureRow[] = [];
       // Read in chunks, stop once a page is full (plus one to know whether there is more).
-      for (let i = 0; i < hits.length && rows.length <= limit; i += 200) {
-        const chunk = await db.captures.bulkGet(hits.slice(i, i + 200).map((h) => h.id));
+      for (let i = 0, size = limit + 1; i < hits.length && rows.length <= limit; i += size, size = 200) {
+        const chunk = await db.captures.bulkGet(hits.slice(i, i + size).map((h) => h.id));
         for (const r of chunk) if (r && matchesFilters(r, f)) rows.push(r);
       }
       // Search results keep their ranking; the sort menu applies to browsing.
@@ -94,12 +94,24 @@ export async function listCaptures(
   }
   let coll: Dexie.Collection<CaptureRow, string>;
   const { lo, hi } = dateBounds(f);
-  if (sort === 'title') {
-    const all = await db.captures.filter((r) => matchesFilters(r, f)).toArray();
-    sortRows(all, 'title');
-    return { rows: all.slice(0, limit), more: all.length > limit, searched: false };
+  // A selective filter: read its candidates with one index range (getAll, fast) and sort them in
+  // memory, instead of walking the time index row by row and skipping most rows.
+  const narrow =
+    f.site !== null
+      ? db.captures.where('site').equals(f.site)
+      : f.tag !== null
+        ? db.captures.where('tags').equals(f.tag)
+        : f.platform !== null && f.platform !== 'none'
+          ? db.captures.where('platform').equals(f.platform)
+          : f.trustedTime !== null
+            ? db.captures.where('trustedTime').equals(f.trustedTime)
+            : null;
+  if (sort === 'title' || narrow) {
+    const all = await (narrow ?? db.captures.toCollection()).toArray();
+    const rows = sortRows(all.filter((r) => matchesFilters(r, f)), sort);
+    return { rows: rows.slice(0, limit), more: rows.length > limit, searched: false };
   }
-  if (sort === 'site') coll = f.site ? db.captures.where('site').equals(f.site) : db.captures.orderBy('site');
+  if (sort === 'site') coll = db.captures.orderBy('site');
   else if (f.caseId) coll = db.captures.where('[caseId+capturedAt]').between([f.caseId, lo], [f.caseId, hi], true, false);
   else coll = db.captures.where('capturedAt').between(lo, hi, true, false);
   if (sort === 'time-desc') coll = coll.reverse();

@@ -97,7 +97,7 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
     siteSel.replaceChildren(option('', t('libAllSites')), ...choices.sites.map((x) => option(x, x, x === s)));
     platformSel.replaceChildren(option('', t('libAllPlatforms')), option('none', t('libPlatformNone'), p === 'none'), ...choices.platforms.map((x) => option(x, platformLabel(x), x === p)));
     const tags = await allTags(db);
-    tagSel.replaceChildren(option('', t('libAllTags')), ...tags.map((x) => option(x.tag, `${x.tag} (${x.count})`, x.tag === tg)));
+    tagSel.replaceChildren(option('', t('libAllTags')), ...tags.map((x) => option(x, x, x === tg)));
   }
 
   function readFilters(): void {
@@ -202,8 +202,11 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
   }
   window.addEventListener('hashchange', () => void route());
 
-  await refreshChoices();
+  // Cases first (the list shows case names), the list next, the filter menus after: the first page
+  // should not wait for them.
+  cases = await listCases(db, { includeArchived: true });
   await route();
+  await refreshChoices();
   // Captures made while the index did not exist (or by another context) are indexed now, then the
   // list is refreshed if anything was added.
   void syncIndex(db, sdb, {
