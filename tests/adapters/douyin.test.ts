@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { douyinAdapter } from '../../src/adapters/douyin';
-import { CAPTURED_AT, load } from './helpers';
+import { CAPTURED_AT, html, load } from './helpers';
 
 const ctx = { capturedAt: CAPTURED_AT };
 const run = (path: string) => douyinAdapter.extract(load(`douyin/www.douyin.com${path}.html`), new URL(`https://www.douyin.com${path}`), ctx);
@@ -66,5 +66,12 @@ describe('douyin adapter', () => {
 
   it('"作品已删除" is deleted', () => {
     expect(run('/video/7109000000000000001')).toMatchObject({ status: 'deleted', id: '7109000000000000001', text: '作品已删除' });
+  });
+
+  it('"该内容暂时无法无法查看" (sic) and private works are unavailable, not deleted', () => {
+    for (const notice of ['该内容暂时无法无法查看', '作品不存在', '私密作品，仅作者可见']) {
+      const p = douyinAdapter.extract(html(`<div class="YHLb5kLz"><p>${notice}</p></div>`), new URL('https://www.douyin.com/video/1'), ctx)!;
+      expect(p.status, notice).toBe('unavailable');
+    }
   });
 });
