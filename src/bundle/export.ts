@@ -37,6 +37,7 @@ import {
 } from './format';
 import { buildReportHtml, buildVerifyText } from './texts';
 import { unsafeNameReason } from './zip-reader';
+import { blobInput } from './zip-blob-input';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -248,7 +249,9 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   ];
   const date = new Date(input.createdAt);
   for (const f of order) {
-    zip.file(f.path, await f.data(), { binary: true, createFolders: false, date, compression: f.store ? 'STORE' : 'DEFLATE' });
+    const data = await f.data();
+    const content = data instanceof Blob ? blobInput(data, f.path) : data;
+    zip.file(f.path, content as Blob, { binary: true, createFolders: false, date, compression: f.store ? 'STORE' : 'DEFLATE' });
   }
 
   const helper = zip.generateInternalStream<'uint8array'>({
