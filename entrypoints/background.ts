@@ -1,17 +1,33 @@
 import { browser } from 'wxt/browser';
 import { initCaptureService, reportProgress } from '../src/capture/background';
+import { captureTab } from '../src/capture/orchestrator';
 import { getDb } from '../src/store/db';
 import { chromePlatform } from '../src/platform/chrome';
 import { firefoxPlatform } from '../src/platform/firefox';
+import { initTimestampAlarms } from '../src/timestamp/alarms';
+import { getTsaSettings } from '../src/timestamp/settings';
+import { stampNow } from '../src/timestamp/queue';
+import { indexCapture } from '../src/search';
+import { initWatch } from '../src/watch/background';
+import type { CaptureDeps } from '../src/capture/orchestrator';
 
 // Listeners are registered synchronously at start-up so that a stopped service worker is woken by
 // the events it needs; nothing is kept only in memory between events.
 export default defineBackground(() => {
-  const platform = import.meta.env.FIREFOX ? firefoxPlatform : chromePlatform;
-  initCaptureService({
+  const deps: CaptureDeps = {
     db: getDb,
-    platform,
+    platform: import.meta.env.FIREFOX ? firefoxPlatform : chromePlatform,
     progress: reportProgress,
-  });
-  void browser.runtime.getPlatformInfo();
+    trustedTimeState: async () => ((await getTsaSettings(getDb())).enabled ? 'pending' : 'disabled'),
+    // After the capture is safely stored: make it searchable and ask for trusted time. Neither can
+    // undo the capture; a TSA that does not answer within a few seconds leaves it queued.
+    afterSave: async (captureId) => {
+      const db = getDb();
+      await indexCapture(db, captureId).catch((e: unknown) => console.warn('search indexing failed', e));
+      await stampNow(db, captureId, await getTsaSettings(db));
+    },
+  };
+  initCaptureService(deps);
+  initTimestampAlarms(browser, getDb);
+  initWatch({ captureTab: (tabId, opts) => captureTab(tabId, { caseId: opts.caseId }, deps) });
 });

@@ -54,10 +54,31 @@ function nonNegativeInt(name: string, value: string | undefined, fallback: numbe
   return Number(value);
 }
 
+/**
+ * `--name value` must work even when the value itself starts with "--" (a Chromium flag given to
+ * --browser-arg); node's parseArgs calls that ambiguous, so string options are joined with their
+ * value first.
+ */
+export function joinStringOptions(argv: string[], options: Record<string, { type: string }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = a.startsWith('--') ? a.slice(2) : null;
+    if (name && options[name]?.type === 'string' && i + 1 < argv.length) {
+      out.push(`--${name}=${argv[++i]}`);
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parseCaptureArgs(argv: string[]): CaptureArgs {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: CAPTURE_OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinStringOptions(argv, CAPTURE_OPTIONS), options: CAPTURE_OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

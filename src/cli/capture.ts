@@ -64,22 +64,22 @@ function sourcesNewerThan(ms: number): boolean {
 }
 
 
+// Runs inside the control page. Kept as plain source text: the TypeScript loader would otherwise
+// add helper calls (__name) that do not exist in the page.
+const RUN_JOB_IN_PAGE = `(job) => new Promise((resolve) => {
+  const onMessage = (e) => {
+    const d = e.data;
+    if (e.source === window && d && d.type === 'jz-job-result' && d.jobId === job.jobId) {
+      window.removeEventListener('message', onMessage);
+      resolve(d);
+    }
+  };
+  window.addEventListener('message', onMessage);
+  window.postMessage(job, location.origin);
+})`;
+
 export function runJob(page: Page, job: ControlJob): Promise<JobResult> {
-  return page.evaluate(
-    (j) =>
-      new Promise<JobResult>((res) => {
-        const onMessage = (e: MessageEvent) => {
-          const d = e.data as JobResult;
-          if (e.source === window && d?.type === 'jz-job-result' && d.jobId === j.jobId) {
-            window.removeEventListener('message', onMessage);
-            res(d);
-          }
-        };
-        window.addEventListener('message', onMessage);
-        window.postMessage(j, location.origin);
-      }),
-    job,
-  );
+  return page.evaluate(`(${RUN_JOB_IN_PAGE})(${JSON.stringify(job)})`) as Promise<JobResult>;
 }
 
 export async function runCapture(args: CaptureArgs, log: (s: string) => void): Promise<CaptureSummary> {

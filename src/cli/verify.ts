@@ -3,10 +3,11 @@
  * with the same verifier as the extension. Exit code 0 only when every check passes; 1 when a check
  * fails; 2 for usage errors or an unreadable file.
  */
-import { openAsBlob } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { formatReport, verifyBundle, type BundleCheck } from '../bundle/verify';
+import type { ZipSource } from '../bundle/zip-reader';
 
 const USAGE = `usage: jianzheng-verify <bundle.zip> [--json]
 
@@ -42,9 +43,28 @@ export async function runVerifyCli(argv: string[], io: CliIo, extraChecks: Bundl
     io.err(`${file} is encrypted: decrypt it first, e.g. "age -d -o bundle.zip ${file}"\n`);
     return 2;
   }
-  // A file-backed Blob: entries are read one at a time, the zip is never loaded whole.
-  const blob = await openAsBlob(file);
-  const report = await verifyBundle(blob, { extraChecks });
+  // Positional reads from the file and an incremental hash: entries are streamed in slices, the zip
+  // and its entries are never loaded whole.
+  const fh = await open(file, 'r');
+  let report;
+  try {
+    const src: ZipSource = {
+      size: (await fh.stat()).size,
+      read: async (offset, length) => {
+        const buf = Buffer.allocUnsafeSlow(length);
+        let n = 0;
+        while (n < length) {
+          const { bytesRead } = await fh.read(buf, n, length - n, offset + n);
+          if (!bytesRead) break;
+          n += bytesRead;
+        }
+        return n === length ? buf : buf.subarray(0, n);
+      },
+    };
+    report = await verifyBundle(src, { extraChecks, createHash: () => createHash('sha256') });
+  } finally {
+    await fh.close();
+  }
   io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   return report.ok ? 0 : 1;
 }

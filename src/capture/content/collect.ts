@@ -51,7 +51,7 @@ async function collect(req: CollectRequest): Promise<CollectResponse | CollectFa
   const capturedAt = new Date(req.capturedAt);
   let element: Element | null = null;
   if (req.element) {
-    element = await pickElement(document);
+    element = await pickElement(document, { hint: browser.i18n.getMessage('adaptersPickerHint') });
     if (!element) return { ok: false, error: 'No element was chosen.' };
   }
   let s = performance.now();
@@ -86,7 +86,7 @@ async function collect(req: CollectRequest): Promise<CollectResponse | CollectFa
   try {
     const r = extractReadableText(document, url);
     text = r.text;
-    textSource = r.readerable ? 'readability' : 'body';
+    textSource = r.source;
   } catch (e) {
     text = document.body?.innerText ?? '';
     notes.push(`Readable text fell back to the page text: ${(e as Error).message}`);

@@ -1,0 +1,3 @@
+import { initExportPage } from '../../src/ui/export-page';
+
+initExportPage();

@@ -1,0 +1,81 @@
+/**
+ * export.html: exports a selection (?ids=a,b) or a case (?case=id) through the export dialog, and
+ * serves as the CLI's control page: the CLI posts jobs to this window from inside it (see
+ * src/cli/control.ts). Jobs are accepted only from this very window, never from another frame
+ * or origin.
+ */
+import { applyI18n, t } from './i18n';
+import { getDb } from '../store/db';
+import { mountExportDialog, saveBlob, storeExportRunner, formatBytes } from './export-dialog';
+import { exportFromStore, selectCaptures, type ExportSelection } from '../bundle/export-store';
+import { createCase, listCases } from '../store/cases';
+import { setTsaSettings, tsaSettingsFromCli } from '../timestamp/settings';
+import { restoreIdentity } from '../crypto/keys';
+import { installRestoredIdentity, getOrCreateIdentity } from '../crypto/identity-store';
+import { base64ToBytes } from '../shared/bytes';
+import type { ConfigureJob, ControlJob, ExportJob, JobResult } from '../cli/control';
+
+async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
+  const db = getDb();
+  if (job.tsa) await setTsaSettings(db, job.tsa.enabled ? tsaSettingsFromCli({ tsa: job.tsa.urls }) : tsaSettingsFromCli({ noTsa: true }));
+  if (job.keyBackup) {
+    const identity = await restoreIdentity(base64ToBytes(job.keyBackup.base64), job.keyBackup.passphrase);
+    await installRestoredIdentity(db, identity);
+  }
+  const identity = await getOrCreateIdentity(db);
+  let caseId: string | undefined;
+  if (job.caseName) {
+    const existing = (await listCases(db, { includeArchived: false })).find((c) => c.name === job.caseName.trim());
+    caseId = existing?.id ?? (await createCase(db, job.caseName)).id;
+  }
+  return { caseId, signer: { fingerprint: identity.fingerprint, name: identity.name } };
+}
+
+async function runExport(job: ExportJob): Promise<Partial<JobResult>> {
+  const result = await exportFromStore(getDb(), { captureIds: job.captureIds }, { age: job.age });
+  const fileName = result.encrypted && !job.fileName.endsWith('.age') ? `${job.fileName}.age` : job.fileName;
+  saveBlob(result.blob, fileName);
+  return {
+    fileName,
+    manifestSha256: result.manifestSha256,
+    size: result.blob.size,
+    signer: { fingerprint: result.manifest.signer?.fingerprint ?? '', name: result.manifest.signer?.name ?? null },
+  };
+}
+
+function listenForJobs(): void {
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (event.source !== window || event.origin !== location.origin) return;
+    const job = event.data as ControlJob;
+    if (job?.type !== 'jz-configure' && job?.type !== 'jz-export') return;
+    const work = job.type === 'jz-configure' ? configure(job) : runExport(job);
+    work.then(
+      (r) => window.postMessage({ type: 'jz-job-result', jobId: job.jobId, ok: true, ...r } satisfies JobResult, location.origin),
+      (e: Error) => window.postMessage({ type: 'jz-job-result', jobId: job.jobId, ok: false, error: e.message } satisfies JobResult, location.origin),
+    );
+  });
+}
+
+async function mountDialog(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  const ids = params.get('ids')?.split(',').filter(Boolean);
+  const caseId = params.get('case') ?? undefined;
+  const info = document.getElementById('selection')!;
+  if (!ids?.length && !caseId) {
+    info.textContent = t('exportNothingSelected');
+    return;
+  }
+  const sel: ExportSelection = ids?.length ? { captureIds: ids } : { caseId };
+  const rows = await selectCaptures(getDb(), sel);
+  const bytes = rows.reduce((n, r) => n + r.size, 0);
+  info.textContent = `${rows.length} · ${formatBytes(bytes)}`;
+  mountExportDialog(document.getElementById('dialog')!, { summary: { captures: rows.length, bytes }, run: storeExportRunner(getDb(), sel) });
+}
+
+export function initExportPage(): void {
+  applyI18n();
+  listenForJobs();
+  void mountDialog().catch((e: Error) => {
+    document.getElementById('selection')!.textContent = e.message;
+  });
+}
