@@ -1,5 +1,6 @@
 import { IMPRINT_ALGORITHMS, equalBytes, integerText, parseTimeStampResp, toHexString } from './asn';
 import { buildTimeStampReq } from './request';
+import { verifyTokenSignature } from './verify';
 
 export interface TokenResult {
   /** DER of the whole TimeStampResp, kept as received. */
@@ -103,5 +104,8 @@ export async function requestToken(
   if (alg !== 'SHA-256' || !equalBytes(hashed, req.imprint)) {
     throw new TsaError(tsaUrl, 'mismatch', 'the token is over another message imprint than the one sent');
   }
+  // Don't store something that can never verify (a broken or misconfigured authority).
+  const sig = await verifyTokenSignature(parsed.tokenDer!);
+  if (!sig.ok) throw new TsaError(tsaUrl, 'malformed', sig.message);
   return { response: body, genTime: tst.genTime.toISOString(), serial: toHexString(tst.serialNumber.valueBlock.valueHexView), tsaUrl, nonce };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -51,6 +51,15 @@ describe('TSA settings', () => {
       urls: ['http://127.0.0.1:8318/tsr', 'http://127.0.0.1:8319/tsr'],
     });
     expect(tsaSettingsFromCli({ tsa: ['http://x.example/'], noTsa: true })).toEqual({ enabled: false, urls: [] });
+  });
+});
+
+describe('src/timestamp', () => {
+  it('uses Web APIs only (it runs in the service worker and in Node): no node: imports', () => {
+    for (const f of readdirSync('src/timestamp')) {
+      const text = readFileSync(join('src/timestamp', f), 'utf8');
+      expect(text, f).not.toMatch(/from ['"](node:|fs|path|child_process)/);
+    }
   });
 });
 

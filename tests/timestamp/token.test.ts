@@ -182,6 +182,17 @@ describe('RFC 3161 tokens from a real local TSA', () => {
     expect((err as TsaError).message).toMatch(/nonce mismatch: sent \d+, token has \d+/);
   });
 
+  it('refuses a token whose signature does not verify, even with the right nonce and imprint', async () => {
+    // Forward to the real TSA, then flip the last byte of the answer: the end of the RSA signature.
+    const flip = (async (url: string, init?: RequestInit) => {
+      const res = await fetch(url, init);
+      const der = new Uint8Array(await res.arrayBuffer());
+      der[der.length - 1] = der[der.length - 1]! ^ 0xff;
+      return new Response(der as BufferSource, { status: 200 });
+    }) as typeof fetch;
+    await expect(requestToken(tsa.url, record, { fetch: flip })).rejects.toThrow(/token signature does not verify/);
+  });
+
   it('gives up on an authority that never answers after timeoutMs, and aborts the request', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
