@@ -16,6 +16,16 @@ export interface DocRow {
   capturedAt: string;
 }
 
+/**
+ * Document number → capture id, 1024 numbers per row. A search maps its hits through this table;
+ * reading 10 rows is fast where reading 10,000 small docs rows one record at a time is not.
+ */
+export interface IdChunkRow {
+  chunk: number;
+  ids: string[];
+}
+export const ID_CHUNK = 1024;
+
 /** The terms of one document, kept so that it can be removed from every posting list again. */
 export interface DocTermsRow {
   no: number;
@@ -30,6 +40,7 @@ export class SearchDB extends Dexie {
   terms!: Table<TermRow, string>;
   docs!: Table<DocRow, number>;
   docTerms!: Table<DocTermsRow, number>;
+  idChunks!: Table<IdChunkRow, number>;
 
   constructor(name = SEARCH_DB_NAME) {
     super(name);
@@ -38,6 +49,7 @@ export class SearchDB extends Dexie {
       docs: '++no, &id',
       docTerms: 'no',
     });
+    this.version(2).stores({ idChunks: 'chunk' });
   }
 }
 

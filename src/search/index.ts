@@ -7,7 +7,7 @@ import type { Post } from '../bundle/format';
 import { artifactPath } from '../bundle/format';
 import type { EvidenceDB } from '../store/db';
 import type { CaptureRow } from '../store/schema';
-import { getSearchDb, type DocRow, type SearchDB, type TermRow } from './db';
+import { getSearchDb, ID_CHUNK, type DocRow, type SearchDB, type TermRow } from './db';
 import { documentTerms, queryTerms } from './tokenize';
 
 export { getSearchDb, setSearchDb, SearchDB, SEARCH_DB_NAME } from './db';
@@ -97,7 +97,7 @@ export async function documentOfCapture(db: EvidenceDB, row: CaptureRow): Promis
 export async function indexDocuments(docs: SearchDocument[], sdb: SearchDB = getSearchDb()): Promise<void> {
   if (docs.length === 0) return;
   const prepared = docs.map((d) => ({ d, terms: termsOfDocument(d) }));
-  await sdb.transaction('rw', sdb.terms, sdb.docs, sdb.docTerms, async () => {
+  await sdb.transaction('rw', [sdb.terms, sdb.docs, sdb.docTerms, sdb.idChunks], async () => {
     await removeInTx(sdb, docs.map((d) => d.id));
     const nos = (await sdb.docs.bulkAdd(
       prepared.map(({ d }) => ({ id: d.id, capturedAt: d.capturedAt }) as DocRow),
@@ -114,6 +114,15 @@ export async function indexDocuments(docs: SearchDocument[], sdb: SearchDB = get
       }
     });
     await sdb.docTerms.bulkPut(prepared.map(({ terms }, i) => ({ no: nos[i]!, terms: [...terms.keys()] })));
+    const chunkNos = [...new Set(nos.map((no) => Math.floor(no / ID_CHUNK)))];
+    const chunks = await sdb.idChunks.bulkGet(chunkNos);
+    const byChunk = new Map(chunkNos.map((c, i) => [c, chunks[i] ?? { chunk: c, ids: [] as string[] }]));
+    prepared.forEach(({ d }, i) => {
+      byChunk.get(Math.floor(nos[i]! / ID_CHUNK))!.ids[nos[i]! % ID_CHUNK] = d.id;
+    });
+    // Arrays with holes do not survive structured cloning as holes everywhere: fill them.
+    for (const c of byChunk.values()) for (let k = 0; k < c.ids.length; k++) c.ids[k] ??= '';
+    await sdb.idChunks.bulkPut([...byChunk.values()]);
     const keys = [...add.keys()];
     const existing = await sdb.terms.bulkGet(keys);
     const rows: TermRow[] = keys.map((term, i) => {
@@ -167,7 +176,7 @@ async function removeInTx(sdb: SearchDB, ids: string[]): Promise<void> {
 
 /** Removes captures from the index (after deletion). */
 export async function removeFromIndex(ids: string[], sdb: SearchDB = getSearchDb()): Promise<void> {
-  await sdb.transaction('rw', sdb.terms, sdb.docs, sdb.docTerms, () => removeInTx(sdb, ids));
+  await sdb.transaction('rw', [sdb.terms, sdb.docs, sdb.docTerms, sdb.idChunks], () => removeInTx(sdb, ids));
 }
 
 /**
@@ -188,8 +197,12 @@ export async function indexCapture(db: EvidenceDB, captureId: string, sdb: Searc
 export async function syncIndex(
   db: EvidenceDB,
   sdb: SearchDB = getSearchDb(),
-  opts: { batch?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: { batch?: number; onProgress?: (done: number, total: number) => void; full?: boolean } = {},
 ): Promise<number> {
+  // Cheap check first: with as many indexed documents as live captures, the index is taken to be
+  // in step (every writer indexes or unindexes as it goes); the full comparison reads all keys.
+  const [indexedCount, liveCount] = await Promise.all([sdb.docs.count(), db.captures.where('deleted').equals(0).count()]);
+  if (indexedCount === liveCount && !opts.full) return 0;
   const indexed = new Set((await sdb.docs.orderBy('id').keys()) as string[]);
   const all = await db.captures.toCollection().primaryKeys();
   const present = new Set(all);
@@ -261,10 +274,9 @@ export async function search(query: string, opts: { limit?: number; sdb?: Search
 }
 
 /**
- * Document number → capture id, cached per index database and topped up with documents added since
- * (numbers only grow). Reading thousands of docs rows one by one per query would cost more than the
- * search itself; stale entries for removed documents are harmless, since their numbers no longer
- * appear in any posting list.
+ * Document number → capture id, cached per index database. The cache is refreshed from the chunk
+ * rows whenever the highest document number grew (numbers only grow); stale entries for removed
+ * documents are harmless, since their numbers no longer appear in any posting list.
  */
 const idCache = new WeakMap<SearchDB, { map: Map<number, string>; maxNo: number }>();
 
@@ -273,8 +285,8 @@ async function idsByNo(sdb: SearchDB): Promise<Map<number, string>> {
   if (!c) idCache.set(sdb, (c = { map: new Map(), maxNo: 0 }));
   const last = ((await sdb.docs.orderBy(':id').lastKey()) as number | undefined) ?? 0;
   if (last > c.maxNo) {
-    const fresh = await sdb.docs.where(':id').above(c.maxNo).toArray();
-    for (const d of fresh) c.map.set(d.no!, d.id);
+    const rows = await sdb.idChunks.where('chunk').aboveOrEqual(Math.floor(c.maxNo / ID_CHUNK)).toArray();
+    for (const r of rows) r.ids.forEach((id, k) => id && c.map.set(r.chunk * ID_CHUNK + k, id));
     c.maxNo = last;
   }
   return c.map;

@@ -85,3 +85,23 @@ describe('search', () => {
     expect(await ids('renamed')).toEqual(['c']);
   });
 });
+
+describe('syncIndex', () => {
+  it('indexes captures the index has not seen and drops deleted ones', async () => {
+    const { EvidenceDB } = await import('../../src/store/db');
+    const { seedCaptures } = await import('../../src/store/seed');
+    const { deleteCapture } = await import('../../src/store/delete');
+    const { syncIndex } = await import('../../src/search/index');
+    const db = new EvidenceDB(`sync-test-${n++}`);
+    const ids = await seedCaptures(db, 5, { index: false });
+    expect(await search('红码 ', { sdb })).toEqual([]);
+    expect(await syncIndex(db, sdb)).toBe(5);
+    expect(await syncIndex(db, sdb)).toBe(0);
+    const all = (await search('the', { sdb }))!.length + (await search('郑州', { sdb }))!.length;
+    expect(all).toBeGreaterThan(0);
+    await deleteCapture(db, ids[0]!);
+    await syncIndex(db, sdb);
+    expect(await sdb.docs.where('id').equals(ids[0]!).count()).toBe(0);
+    expect(await sdb.docs.count()).toBe(4);
+  });
+});

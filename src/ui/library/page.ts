@@ -209,11 +209,14 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
   await refreshChoices();
   // Captures made while the index did not exist (or by another context) are indexed now, then the
   // list is refreshed if anything was added.
-  void syncIndex(db, sdb, {
-    onProgress: (done, total) => {
-      status.textContent = t('libIndexing', [String(done), String(total)]);
-    },
-  }).then((added) => {
-    if (added > 0 && !listView.hidden) void renderList();
-  });
+  // Started a moment later so that it does not compete with the first page and first searches.
+  setTimeout(() => {
+    void syncIndex(db, sdb, {
+      onProgress: (done, total) => {
+        status.textContent = t('libIndexing', [String(done), String(total)]);
+      },
+    }).then((added) => {
+      if (added > 0 && !listView.hidden) void renderList();
+    });
+  }, 1000);
 }
