@@ -36,8 +36,11 @@ export interface LocalTsa extends TestPki {
   port: number;
   /** Number of time-stamp queries answered (any status). */
   readonly requests: number;
-  /** 'ok' answers; 'reject' answers HTTP 200 with PKIStatus rejection; 'http-500' fails at the HTTP level. */
-  mode: 'ok' | 'reject' | 'http-500';
+  /**
+   * 'ok' answers; 'reject' answers HTTP 200 with PKIStatus rejection; 'http-500' fails at the HTTP
+   * level; 'hang' accepts the request and never answers (until stop()).
+   */
+  mode: 'ok' | 'reject' | 'http-500' | 'hang';
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -147,6 +150,7 @@ export async function startLocalTsa(opts: { keyAlg?: 'rsa' | 'ec'; name?: string
             return;
           }
           const n = ++requests;
+          if (tsa.mode === 'hang') return;
           if (tsa.mode === 'http-500') {
             res.writeHead(500).end('down for maintenance');
             return;

@@ -218,6 +218,15 @@ describe('RFC 3161 tokens from a real local TSA', () => {
     }
   });
 
+  it('times out on a real authority that accepts the connection and never answers', async () => {
+    tsa.mode = 'hang';
+    try {
+      await expect(requestToken(tsa.url, record, { timeoutMs: 300 })).rejects.toMatchObject({ reason: 'timeout' });
+    } finally {
+      tsa.mode = 'ok';
+    }
+  });
+
   it('reports a closed port as unreachable', async () => {
     const down = await startLocalTsa();
     const url = down.url;
