@@ -20,7 +20,7 @@ import {
   type CaptureRecord,
   type Manifest,
 } from './format';
-import { DEFAULT_ZIP_LIMITS, ZipError, readCentralDirectory, readEntry, zipSource, type ZipEntry, type ZipLimits, type ZipSource } from './zip-reader';
+import { DEFAULT_ZIP_LIMITS, ZipError, readCentralDirectory, readEntry, streamEntry, zipSource, type ZipEntry, type ZipLimits, type ZipSource } from './zip-reader';
 
 export interface CheckResult {
   /** Stable id of the kind of check, e.g. 'file-hash', 'signature', 'ledger-chain'. */
@@ -65,7 +65,20 @@ export interface BundleCheck {
   run(ctx: VerifyContext): Promise<CheckResult[]>;
 }
 
+/** An incremental SHA-256 (e.g. node:crypto createHash('sha256') with digest('hex')). */
+export interface IncrementalHash {
+  update(data: Uint8Array): unknown;
+  /** Lower-case hex. */
+  digest(encoding: 'hex'): string;
+}
+
 export interface VerifyOptions {
+  /**
+   * When given, entries are streamed through this hash in slices and never held whole (the CLI
+   * passes node:crypto). Otherwise each entry is read whole and hashed with WebCrypto, which has
+   * no incremental digest.
+   */
+  createHash?: () => IncrementalHash;
   limits?: Partial<ZipLimits>;
   /** Checks run after the built-in ones (e.g. the time-stamp check of src/timestamp/). */
   extraChecks?: BundleCheck[];
@@ -278,7 +291,7 @@ const ledgerCheck: BundleCheck = {
 /** The built-in checks, in order. Exported so a caller can list or reorder them. */
 export const BUILTIN_CHECKS: readonly BundleCheck[] = [manifestCheck, signatureCheck, filesCheck, sumsCheck, recordsCheck, ledgerCheck];
 
-export async function verifyBundle(zip: Uint8Array | Blob, opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };
   const src: ZipSource = zipSource(zip);
   const checks: CheckResult[] = [];
@@ -303,9 +316,20 @@ export async function verifyBundle(zip: Uint8Array | Blob, opts: VerifyOptions =
   for (const entry of files) {
     opts.onProgress?.(i++, files.length, entry.name);
     try {
-      const data = await readEntry(src, entry);
-      hashes.set(entry.name, await sha256Hex(data));
-      if (data.length <= SMALL_FILE) bytes.set(entry.name, data);
+      if (opts.createHash) {
+        const h = opts.createHash();
+        const keep: Uint8Array[] | null = entry.size <= SMALL_FILE ? [] : null;
+        await streamEntry(src, entry, (chunk) => {
+          h.update(chunk);
+          keep?.push(chunk);
+        });
+        hashes.set(entry.name, h.digest('hex'));
+        if (keep) bytes.set(entry.name, concat(keep, entry.size));
+      } else {
+        const data = await readEntry(src, entry);
+        hashes.set(entry.name, await sha256Hex(data));
+        if (data.length <= SMALL_FILE) bytes.set(entry.name, data);
+      }
     } catch (e) {
       checks.push({ id: 'zip-entry', ok: false, file: entry.name, message: (e as Error).message });
     }
@@ -345,6 +369,17 @@ export async function verifyBundle(zip: Uint8Array | Blob, opts: VerifyOptions =
     if (check === manifestCheck && !checks.at(-1)!.ok) break;
   }
   return done();
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 /** One line per check, for terminals and logs. */

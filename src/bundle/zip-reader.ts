@@ -54,7 +54,8 @@ export interface ZipSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
-export function zipSource(data: Uint8Array | Blob): ZipSource {
+export function zipSource(data: Uint8Array | Blob | ZipSource): ZipSource {
+  if (!(data instanceof Uint8Array) && !(data instanceof Blob)) return data;
   if (data instanceof Uint8Array) {
     return { size: data.length, read: async (o, l) => data.subarray(o, o + l) };
   }
@@ -222,6 +223,50 @@ export async function readEntry(src: ZipSource, entry: ZipEntry): Promise<Uint8A
   }
   if (filled !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${filled} bytes, not its declared ${entry.size}`, entry.name);
   return out;
+}
+
+const STREAM_SLICE = 4 * 1024 * 1024;
+
+/**
+ * Streams the entry's uncompressed bytes to `onChunk` in pieces, so that neither the compressed nor
+ * the uncompressed entry is ever held whole. Same size limits as readEntry.
+ */
+export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+  if (entry.isDirectory) return;
+  const start = await dataOffset(src, entry);
+  const end = start + entry.compressedSize;
+  if (entry.method === 0) {
+    for (let o = start; o < end; o += STREAM_SLICE) onChunk(await src.read(o, Math.min(STREAM_SLICE, end - o)));
+    return;
+  }
+  const ds = new DecompressionStream('deflate-raw');
+  const writer = ds.writable.getWriter();
+  const feeding = (async () => {
+    for (let o = start; o < end; o += STREAM_SLICE) {
+      await writer.ready;
+      await writer.write((await src.read(o, Math.min(STREAM_SLICE, end - o))) as Uint8Array<ArrayBuffer>);
+    }
+    await writer.close();
+  })();
+  feeding.catch(() => {});
+  const reader = ds.readable.getReader();
+  let filled = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      filled += value.length;
+      if (filled > entry.size) throw new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
+      onChunk(value);
+    }
+    await feeding;
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    await writer.abort().catch(() => {});
+    if (e instanceof ZipError) throw e;
+    throw new ZipError(`entry "${entry.name}" cannot be inflated: ${(e as Error).message}`, entry.name);
+  }
+  if (filled !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${filled} bytes, not its declared ${entry.size}`, entry.name);
 }
 
 /** Joins an entry name to a folder, refusing anything that would land outside it. */

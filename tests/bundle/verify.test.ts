@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -188,8 +189,23 @@ describe('verifyBundle', () => {
       const sig = v.getUint32(i, true);
       if (sig === 0x02014b50) v.setUint32(i + 24, 1000, true);
     }
-    const r = await verifyBundle(zip);
-    expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'zip-entry', file: 'big.bin', message: 'entry "big.bin" inflates to more than its declared 1000 bytes (zip bomb?)' }));
+    for (const opts of [{}, { createHash: () => createHash('sha256') }]) {
+      const r = await verifyBundle(zip, opts);
+      expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'zip-entry', file: 'big.bin', message: 'entry "big.bin" inflates to more than its declared 1000 bytes (zip bomb?)' }));
+    }
+  });
+
+  it('gives the same verdicts when streaming entries through an incremental hash (the CLI path)', async () => {
+    const stream = { createHash: () => createHash('sha256') };
+    const r = await verifyBundle(good, stream);
+    expect(failed(r)).toEqual([]);
+    expect(r.checks.map((c) => c.message)).toEqual((await verifyBundle(good)).checks.map((c) => c.message));
+    const bad = await tampered((f) => void (f.get('captures/c1/snapshot.html')![5]! ^= 1));
+    expect(bad.ok).toBe(false);
+    const copy = new Map(files);
+    copy.set('captures/c1/snapshot.html', new Uint8Array([1, 2, 3]));
+    const r2 = await verifyBundle(await rezip(copy), stream);
+    expect(failed(r2)).toEqual([expect.objectContaining({ id: 'file-hash', file: 'captures/c1/snapshot.html' })]);
   });
 
   it('caps the number of entries', async () => {
