@@ -97,6 +97,7 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
   const sdb = opts.index === false ? null : (opts.index ?? getSearchDb());
   const ids: string[] = [];
   const enc = new TextEncoder();
+  let pngHash: string | undefined;
 
   for (let b = 0; b < n; b += batch) {
     const rows: CaptureRow[] = [];
@@ -139,7 +140,7 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
       const artifacts: ArtifactEntry[] = [];
       for (const [kind, mediaType, bytes] of files) {
         const path = artifactPath(id, kind as Exclude<ArtifactEntry['kind'], 'media'>);
-        artifacts.push({ path, kind, mediaType, size: bytes.length, sha256: await sha256Hex(bytes) });
+        artifacts.push({ path, kind, mediaType, size: bytes.length, sha256: bytes === PNG ? (pngHash ??= await sha256Hex(PNG)) : await sha256Hex(bytes) });
         if (opts.blobs === undefined || opts.blobs === true || (typeof opts.blobs === 'number' && i >= n - opts.blobs)) blobs.push({ path, captureId: id, data: new Blob([bytes as BlobPart], { type: mediaType }) });
       }
       const record: CaptureRecord = {

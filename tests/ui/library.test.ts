@@ -111,3 +111,17 @@ describe('storage', () => {
     expect(formatBytes(1536)).toBe('1.5 KB');
   });
 });
+
+describe('createSnapshotFrame', () => {
+  it('makes a frame with an empty sandbox (no allow-* at all), the CSP, and the snapshot as srcdoc', async () => {
+    const { parseHTML } = await import('linkedom');
+    const { createSnapshotFrame } = await import('../../src/ui/library/snapshot');
+    const { document } = parseHTML('<!doctype html><html><body></body></html>');
+    const f = createSnapshotFrame(document as unknown as Document, '<script>alert(1)</script><p>红码</p>', 'snapshot');
+    expect(f.getAttribute('sandbox')).toBe('');
+    expect(f.getAttribute('data-testid')).toBe('snapshot-frame');
+    expect(f.getAttribute('csp')).toBe(SNAPSHOT_CSP);
+    expect(f.getAttribute('srcdoc')!.startsWith('<meta http-equiv="Content-Security-Policy"')).toBe(true);
+    expect(f.hasAttribute('src')).toBe(false);
+  });
+});

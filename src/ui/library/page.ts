@@ -201,6 +201,13 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
     }
   }
   window.addEventListener('hashchange', () => void route());
+  // Captures made while the page sat in another tab show up when the user comes back to it.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible' || listView.hidden) return;
+    void syncIndex(db, sdb)
+      .catch(() => 0)
+      .then(() => Promise.all([renderList(), refreshChoices()]));
+  });
 
   // Cases first (the list shows case names), the list next, the filter menus after: the first page
   // should not wait for them.
