@@ -194,9 +194,16 @@ export function processTimestampQueue(
 /**
  * Right after a capture is saved: queue it and try at once, for at most ~5 s. Returns the capture's
  * trusted-time status: 'stamped', 'pending' (the queue will retry) or 'disabled' (no network calls).
+ * Never throws: nothing here may undo or fail the capture.
  */
 export async function stampNow(db: EvidenceDB, captureId: string, settings: TsaSettings, opts: StampOptions = {}): Promise<TrustedTimeStatus> {
-  const item = await enqueueTimestamp(db, captureId, { status: settings.enabled ? 'pending' : 'disabled' });
+  let item: QueueRow;
+  try {
+    item = await enqueueTimestamp(db, captureId, { status: settings.enabled ? 'pending' : 'disabled' });
+  } catch {
+    // Never fail the capture; a capture left 'pending' without a queue row is re-queued by the next run.
+    return settings.enabled ? 'pending' : 'disabled';
+  }
   if (!settings.enabled) return 'disabled';
   const timeoutMs = Math.min(opts.timeoutMs ?? DEFAULT_TSA_TIMEOUT_MS, STAMP_NOW_BUDGET_MS - 500);
   let timer: ReturnType<typeof setTimeout> | undefined;
