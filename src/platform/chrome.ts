@@ -30,20 +30,24 @@ export const chromePlatform: CapturePlatform = {
   async captureFullPage(tabId, { maxHeight, geometry }): Promise<FullPageShot> {
     const target: Debuggee = { tabId };
     await chrome.debugger.attach(target, '1.3');
+    let overridden = false;
     try {
       const metrics = await send<LayoutMetrics>(target, 'Page.getLayoutMetrics');
       const width = Math.ceil(Math.max(metrics.cssLayoutViewport.clientWidth, Math.min(metrics.cssContentSize.width, geometry.scrollWidth || Infinity)));
       const pageHeight = Math.ceil(Math.max(metrics.cssContentSize.height, geometry.scrollHeight));
       const deviceCap = Math.floor(MAX_SCREENSHOT_DEVICE_PX / Math.max(1, geometry.devicePixelRatio));
       const height = Math.min(pageHeight, maxHeight, deviceCap);
-      const { data } = await send<{ data: string }>(target, 'Page.captureScreenshot', {
-        format: 'png',
-        captureBeyondViewport: true,
-        fromSurface: true,
-        clip: { x: 0, y: 0, width, height, scale: 1 },
-      });
+      // Make the viewport as large as the page, then take one picture of it. (captureBeyondViewport
+      // with a clip repeated the first screenful in headless Chromium: nothing below it was painted.)
+      await send(target, 'Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 0, mobile: false });
+      overridden = true;
+      // Two animation frames: layout and paint at the new size.
+      await send(target, 'Runtime.evaluate', { expression: 'new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))', awaitPromise: true });
+      // No clip: a clip (with or without captureBeyondViewport) brought the tiling back.
+      const { data } = await send<{ data: string }>(target, 'Page.captureScreenshot', { format: 'png', fromSurface: true });
       return { png: base64ToBlob(data, 'image/png'), width, height, capped: height < pageHeight, pageHeight };
     } finally {
+      if (overridden) await send(target, 'Emulation.clearDeviceMetricsOverride').catch(() => undefined);
       await chrome.debugger.detach(target).catch(() => undefined);
     }
   },

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { launchWithExtension, findBrowser, type LaunchedBrowser } from '../../src/cli/launch';
 import { startFixtureServers, readBlob, readCaptures, readLedger, toBackground } from './fixtures';
-import { pngSize } from './png';
+import { pngPixels, pngSize } from './png';
 import type { CaptureResult } from '../../src/shared/messages';
 import type { CaptureRecord } from '../../src/bundle/format';
 import { verifyLedger } from '../../src/ledger/ledger';
@@ -37,7 +37,7 @@ describe('capture a page end to end in Chromium', () => {
   });
 
   it('stores a record whose hash is the SHA-256 of record.json and whose artifacts match their bytes', async () => {
-    const [row] = await readCaptures(control);
+    const row = (await readCaptures(control)).find((c) => result.ok && c.id === result.capture.id);
     expect(row).toBeDefined();
     expect(sha256(row!.recordJson)).toBe(row!.hash);
     const record = JSON.parse(row!.recordJson) as CaptureRecord;
@@ -109,6 +109,22 @@ describe('capture a page end to end in Chromium', () => {
     expect(full.height).toBeGreaterThan(5000);
     expect(visible.height).toBeLessThan(1000);
     expect(full.width).toBe(visible.width);
+  });
+
+  it('full screenshot shows the page below the fold, not the first screen repeated', async () => {
+    // tall.html is a 5000 px gradient from white to red: the bottom of the picture must be red.
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html` });
+    if (!r.ok) throw new Error(r.error);
+    const rows = await readCaptures(control);
+    const row = rows.find((c) => c.id === r.capture.id)!;
+    const png = pngPixels(await readBlob(control, row.artifacts.find((a) => a.kind === 'screenshot-full')!.path));
+    expect(png.height).toBeGreaterThanOrEqual(5000);
+    const [rTop, gTop] = png.pixel(5, 50);
+    const [rBottom, gBottom] = png.pixel(5, 4950);
+    expect(rTop).toBeGreaterThan(240);
+    expect(gTop).toBeGreaterThan(230);
+    expect(rBottom).toBeGreaterThan(150);
+    expect(gBottom).toBeLessThan(80);
   });
 
   it('metadata and text artifacts carry the page facts and the HTTP response', async () => {

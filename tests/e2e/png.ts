@@ -1,4 +1,4 @@
-import { deflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 
 /** Minimal PNG writer/reader for fixtures and assertions (solid colour images, IHDR size). */
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -36,4 +36,51 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
   const b = Buffer.from(png);
   if (b.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+/** Decodes an 8-bit RGB/RGBA PNG into rows of pixels (enough for screenshot assertions). */
+export function pngPixels(png: Uint8Array): { width: number; height: number; pixel(x: number, y: number): [number, number, number] } {
+  const b = Buffer.from(png);
+  let pos = 8;
+  let width = 0;
+  let height = 0;
+  let colorType = 0;
+  const idat: Buffer[] = [];
+  while (pos < b.length) {
+    const len = b.readUInt32BE(pos);
+    const type = b.toString('ascii', pos + 4, pos + 8);
+    const data = b.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      if (data[8] !== 8) throw new Error('only 8-bit PNGs');
+      colorType = data[9]!;
+    } else if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const bpp = colorType === 6 ? 4 : colorType === 2 ? 3 : 0;
+  if (!bpp) throw new Error(`PNG colour type ${colorType} not supported`);
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const out = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)]!;
+    const src = y * (stride + 1) + 1;
+    for (let x = 0; x < stride; x++) {
+      const a = x >= bpp ? out[y * stride + x - bpp]! : 0;
+      const up = y > 0 ? out[(y - 1) * stride + x]! : 0;
+      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp]! : 0;
+      let v = raw[src + x]!;
+      if (f === 1) v += a;
+      else if (f === 2) v += up;
+      else if (f === 3) v += (a + up) >> 1;
+      else if (f === 4) {
+        const p = a + up - c;
+        const pa = Math.abs(p - a), pb = Math.abs(p - up), pc = Math.abs(p - c);
+        v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
+      }
+      out[y * stride + x] = v & 255;
+    }
+  }
+  return { width, height, pixel: (x, y) => [out[y * stride + x * bpp]!, out[y * stride + x * bpp + 1]!, out[y * stride + x * bpp + 2]!] };
 }
