@@ -21,6 +21,8 @@ export interface WatchContext {
   /** Tab → last recorded navigation, to ignore a duplicate completion of the same load. */
   lastRecorded: Map<number, { url: string; at: number }>;
   now: () => number;
+  /** Tabs the capture service itself opened or drives (e.g. capture-url): never recorded or auto-captured. */
+  ignoreTab: (tabId: number) => boolean;
 }
 
 /** The terms a page should look for, or null when it must not be watched. */
@@ -49,7 +51,7 @@ export async function handleWatchMatches(ctx: WatchContext, tabId: number, url: 
   for (const [term, n] of Object.entries(msg.counts)) if (n > 0 && normalizeTerm(term)) found.add(normalizeTerm(term));
   await ctx.setBadge(tabId, found.size ? String(Math.min(found.size, 999)) : '');
   const captured: string[] = [];
-  if (!settings.autoCapture || found.size === 0 || ctx.capturedThisLoad.get(tabId) === url) return { distinct: found.size, captured };
+  if (!settings.autoCapture || found.size === 0 || ctx.capturedThisLoad.get(tabId) === url || ctx.ignoreTab(tabId)) return { distinct: found.size, captured };
   for (const c of watchingCases(await db.cases.toArray())) {
     const own = new KeywordMatcher(c.watchTerms ?? []).terms.map(normalizeTerm);
     if (!own.some((t) => found.has(t))) continue;
@@ -63,7 +65,7 @@ export async function handleWatchMatches(ctx: WatchContext, tabId: number, url: 
 
 /** Record mode: a completed top-level http(s) navigation is captured into every recording case. */
 export async function handleNavigationCompleted(ctx: WatchContext, d: { tabId: number; frameId: number; url: string }): Promise<string[]> {
-  if (d.frameId !== 0 || !/^https?:/i.test(d.url)) return [];
+  if (d.frameId !== 0 || !/^https?:/i.test(d.url) || ctx.ignoreTab(d.tabId)) return [];
   const db = ctx.db();
   const cases = recordingCases(await db.cases.toArray());
   if (cases.length === 0) return [];
@@ -99,7 +101,7 @@ export async function syncWatchRegistration(db: EvidenceDB = getDb(), scripting:
 /** Message the library page sends after changing watch settings, so the background re-syncs too. */
 export const WATCH_SYNC_MESSAGE = 'watch-sync';
 
-export function initWatch(opts: { captureTab: CaptureTabFn; db?: () => EvidenceDB }): WatchContext {
+export function initWatch(opts: { captureTab: CaptureTabFn; db?: () => EvidenceDB; ignoreTab?: (tabId: number) => boolean }): WatchContext {
   const ctx: WatchContext = {
     db: opts.db ?? getDb,
     captureTab: opts.captureTab,
@@ -110,6 +112,7 @@ export function initWatch(opts: { captureTab: CaptureTabFn; db?: () => EvidenceD
     capturedThisLoad: new Map(),
     lastRecorded: new Map(),
     now: () => Date.now(),
+    ignoreTab: opts.ignoreTab ?? (() => false),
   };
 
   browser.runtime.onMessage.addListener((message: unknown, sender: { id?: string; tab?: { id?: number }; frameId?: number; url?: string }) => {

@@ -25,6 +25,7 @@ beforeEach(async () => {
     capturedThisLoad: new Map(),
     lastRecorded: new Map(),
     now: () => now,
+    ignoreTab: (tabId) => tabId === 99,
   };
 });
 
@@ -97,6 +98,7 @@ describe('record mode', () => {
     expect(await nav('https://weibo.com/1')).toEqual(['default']);
     await setWatchSettings(db, { denySites: ['bank.example'] });
     expect(await nav('https://www.bank.example/login')).toEqual([]);
+    expect(await nav('https://weibo.com/2', 0, 99)).toEqual([]); // a tab the capture service drives
     expect(captureTab).toHaveBeenCalledTimes(2);
     expect(captureTab).toHaveBeenLastCalledWith(3, { caseId: 'default', reason: 'record' });
   });
