@@ -181,6 +181,13 @@ describe('time-stamp queue', () => {
     expect(await retryTimestampsNow(db, settings)).toEqual({ stamped: 1, pending: 0 });
   });
 
+  it('re-queues a capture saved as pending whose queue row was never written (worker stopped in between)', async () => {
+    const cap = await makeCapture(db, 'c-orphan');
+    await db.captures.update(cap.id, { trustedTime: 'pending' });
+    expect(await processTimestampQueue(db, settings, Date.now())).toEqual({ stamped: 1, pending: 0 });
+    expect((await db.captures.get(cap.id))!.trustedTime).toBe('stamped');
+  });
+
   it('drops the queue item of a deleted capture', async () => {
     const cap = await makeCapture(db, 'c-del');
     await enqueueTimestamp(db, cap.id, { now: 0 });
