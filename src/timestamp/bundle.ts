@@ -7,7 +7,7 @@
  *   manifest.json.tsr[, .2.tsr …]   tokens over manifest.json, added after it is written (so not in its files map)
  *   manifest.json.tsa-certs.pem     the certificates of the manifest tokens
  *
- * The manifest lists the record tokens in `timestamps` (ManifestTimestamp[], with `chain` proposed).
+ * The manifest lists the record tokens in `timestamps` (ManifestTimestamp[]: path, token, tsaUrl, genTime, chain).
  */
 import { MANIFEST_FILE, TSR_SUFFIX, type Manifest, type ManifestTimestamp } from '../bundle/format';
 import type { BundleCheck, CheckResult, VerifyContext } from '../bundle/verify';
@@ -19,10 +19,7 @@ import { extractTsaChainPems, verifyTimestampToken, type TimestampCheck } from '
 export const TSA_CERTS_DIR = 'tsa-certs/';
 export const MANIFEST_TSA_CERTS_FILE = `${MANIFEST_FILE}.tsa-certs.pem`;
 
-/**
- * A manifest `timestamps` entry (src/bundle/format.ts) plus the bundle path of the PEM file with the
- * certificates the token carries. (Proposed for format.ts: `chain?: string` on ManifestTimestamp.)
- */
+/** A manifest `timestamps` entry (src/bundle/format.ts) whose `chain` is always set ('' when the token carries no certificate). */
 export type ManifestTimestampWithChain = ManifestTimestamp & { chain: string };
 
 /** What a stored token needs to go into a bundle (a TimestampRow fits). */
