@@ -70,18 +70,24 @@ export async function getTsaSettings(db: EvidenceDB): Promise<TsaSettings> {
   return { enabled: v.enabled !== false, urls: v.urls.filter((u): u is string => typeof u === 'string') };
 }
 
-/** Saves validated settings (URLs normalised, duplicates dropped) and returns what was saved. */
-export async function setTsaSettings(db: EvidenceDB, s: TsaSettings): Promise<TsaSettings> {
-  const value: TsaSettings = { enabled: s.enabled, urls: cleanUrls(s.urls) };
+/**
+ * Saves validated settings (URLs normalised, duplicates dropped) and returns what was saved. Without
+ * `urls`, only the switch changes and the stored list is kept.
+ */
+export async function setTsaSettings(db: EvidenceDB, s: { enabled: boolean; urls?: readonly string[] }): Promise<TsaSettings> {
+  const urls = s.urls ?? (await getTsaSettings(db)).urls;
+  const value: TsaSettings = { enabled: s.enabled, urls: cleanUrls(urls) };
   await db.kv.put({ key: TSA_SETTINGS_KEY, value });
   return value;
 }
 
-/** CLI flags: --tsa <url> (repeatable) replaces the defaults; --no-tsa makes no network call at all. */
+/**
+ * CLI flags: --tsa <url> (repeatable) replaces the defaults; --no-tsa makes no network call at all
+ * (the list is kept, so that a profile switched back on still has its authorities).
+ */
 export function tsaSettingsFromCli(flags: { tsa?: readonly string[]; noTsa?: boolean }): TsaSettings {
-  if (flags.noTsa) return { enabled: false, urls: [] };
-  if (flags.tsa && flags.tsa.length > 0) return { enabled: true, urls: cleanUrls(flags.tsa) };
-  return defaultTsaSettings();
+  const urls = flags.tsa && flags.tsa.length > 0 ? cleanUrls(flags.tsa) : [...DEFAULT_TSA_URLS];
+  return { enabled: !flags.noTsa, urls };
 }
 
 /** Reads a file from the shipped tsa-roots folder by name (e.g. "index.json"). */

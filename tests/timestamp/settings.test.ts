@@ -39,6 +39,8 @@ describe('TSA settings', () => {
     expect(saved).toEqual({ enabled: false, urls: ['https://freetsa.org/tsr', 'http://timestamp.digicert.com'] });
     expect(await getTsaSettings(db)).toEqual(saved);
     await expect(setTsaSettings(db, { enabled: true, urls: ['ftp://tsa.example/'] })).rejects.toThrow('must be http or https');
+    // Only the switch: the list stays.
+    expect(await setTsaSettings(db, { enabled: true })).toEqual({ enabled: true, urls: saved.urls });
     expect(() => normalizeTsaUrl('not a url')).toThrow('not a URL');
     expect(() => normalizeTsaUrl('https://user:pw@tsa.example/')).toThrow('no credentials');
     db.close();
@@ -50,7 +52,8 @@ describe('TSA settings', () => {
       enabled: true,
       urls: ['http://127.0.0.1:8318/tsr', 'http://127.0.0.1:8319/tsr'],
     });
-    expect(tsaSettingsFromCli({ tsa: ['http://x.example/'], noTsa: true })).toEqual({ enabled: false, urls: [] });
+    expect(tsaSettingsFromCli({ noTsa: true })).toEqual({ enabled: false, urls: [...DEFAULT_TSA_URLS] });
+    expect(tsaSettingsFromCli({ tsa: ['http://x.example/'], noTsa: true })).toEqual({ enabled: false, urls: ['http://x.example/'] });
   });
 });
 
