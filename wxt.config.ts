@@ -55,5 +55,10 @@ export default defineConfig({
     },
     // Nothing is web-accessible: a page must not be able to probe for the extension.
     web_accessible_resources: [],
+    // Extension pages load only their own code; a captured snapshot shown in the library cannot be
+    // navigated to the network (frame-src), and nothing can be embedded as a plugin.
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'none'; frame-src 'self' blob: data:; base-uri 'none'; form-action 'none'",
+    },
   }),
 });

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { initCaptureService, reportProgress } from '../src/capture/background';
+import { initCaptureService, reportProgress, tabsOpenedForCapture } from '../src/capture/background';
 import { captureTab } from '../src/capture/orchestrator';
 import { getDb } from '../src/store/db';
 import { chromePlatform } from '../src/platform/chrome';
@@ -29,5 +29,9 @@ export default defineBackground(() => {
   };
   initCaptureService(deps);
   initTimestampAlarms(browser, getDb);
-  initWatch({ captureTab: (tabId, opts) => captureTab(tabId, { caseId: opts.caseId }, deps) });
+  initWatch({
+    db: getDb,
+    captureTab: (tabId, opts) => captureTab(tabId, { caseId: opts.caseId }, deps),
+    ignoreTab: (tabId) => tabsOpenedForCapture.has(tabId),
+  });
 });

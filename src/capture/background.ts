@@ -29,10 +29,18 @@ export function reportProgress(runId: string, stage: CaptureStage, detail?: stri
   void browser.runtime.sendMessage(msg).catch(() => undefined);
 }
 
+/** The tab the user is looking at: the active tab of the last focused normal window (not a popup). */
 async function activeTabId(): Promise<number | undefined> {
-  const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  const win = await browser.windows.getLastFocused({ windowTypes: ['normal'] }).catch(() => undefined);
+  const [tab] = await browser.tabs.query(win?.id !== undefined ? { active: true, windowId: win.id } : { active: true, lastFocusedWindow: true });
   return tab?.id;
 }
+
+/**
+ * Tabs opened by capture-url. Record mode must not capture them a second time; a worker restart
+ * during a capture-url forgets them, which at worst costs one duplicate capture.
+ */
+export const tabsOpenedForCapture = new Set<number>();
 
 /** Opens `url` in a new tab, waits for it to load (plus `waitMs`), captures it, closes the tab. */
 export async function captureUrl(url: string, options: CaptureOptions, deps: CaptureDeps): Promise<CaptureResult> {
@@ -43,12 +51,14 @@ export async function captureUrl(url: string, options: CaptureOptions, deps: Cap
     return { ok: false, code: 'navigation-failed', error: `Could not open ${url}: ${(e as Error).message}` };
   }
   const tabId = tab.id!;
+  tabsOpenedForCapture.add(tabId);
   try {
     const loaded = await waitForLoad(tabId, 60_000);
     if (!loaded.ok) return { ok: false, code: 'navigation-failed', error: `Could not load ${url}: ${loaded.error}` };
     if (options.waitMs) await new Promise((r) => setTimeout(r, options.waitMs));
     return await captureTab(tabId, { ...options, requestedUrl: url }, deps);
   } finally {
+    tabsOpenedForCapture.delete(tabId);
     await browser.tabs.remove(tabId).catch(() => undefined);
   }
 }

@@ -8,7 +8,7 @@ import type { CapturePlatform } from '../platform/types';
 import type { EvidenceDB } from '../store/db';
 import { DEFAULT_CASE_ID } from '../store/db';
 import { saveCapture, StoreError } from '../store/captures';
-import { ensureDefaultCase } from '../store/cases';
+import { ensureDefaultCase, getActiveCaseId } from '../store/cases';
 import type { CaptureErrorCode, CaptureOptions, CaptureResult, CaptureStage, CaptureSummary } from '../shared/messages';
 import { CONTENT_CHUNK_CHARS, type CollectFailure, type CollectRequest, type CollectResponse } from './content/protocol';
 import { explainBrowserError, whyNotCapturable } from './capturable';
@@ -18,7 +18,7 @@ import { downloadMedia } from './media';
 import { TOOL } from '../shared/tool';
 import { cropPng } from './crop';
 
-export const CONTENT_SCRIPT_PATH = '/content-scripts/capture.js';
+export const CONTENT_SCRIPT_PATH = '/capture-page.js';
 export const DEFAULT_CAPTURE_TIMEOUT_MS = 120_000;
 export const FULL_PAGE_MAX_HEIGHT = 16_384;
 
@@ -135,7 +135,9 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   progress('mhtml');
   let mhtml: Blob | null = null;
   try {
-    mhtml = await step('mhtml', () => deps.platform.saveMhtml(tabId));
+    const saved = await step('mhtml', () => deps.platform.saveMhtml(tabId));
+    mhtml = saved?.data ?? null;
+    if (saved?.via === 'devtools') notes.push('MHTML made through the DevTools protocol (pageCapture’s file was gone before it could be read).');
   } catch (e) {
     notes.push(`MHTML not saved: ${(e as Error).message}`);
   }
@@ -209,7 +211,8 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
 
   progress('saving');
   const db = deps.db();
-  const caseId = options.caseId ?? DEFAULT_CASE_ID;
+  // Captures without an explicit case (shortcut, context menu, watch) go to the active case.
+  const caseId = options.caseId ?? (await getActiveCaseId(db));
   if (caseId === DEFAULT_CASE_ID) await ensureDefaultCase(db);
   const trustedTime = deps.trustedTimeState ? await deps.trustedTimeState() : 'none';
   if (signal.aborted) throw signal.reason;

@@ -7,7 +7,7 @@ const chrome = (globalThis as unknown as { chrome: typeof Browser }).chrome;
 type Debuggee = Browser.debugger.Debuggee;
 
 function send<T>(target: Debuggee, method: string, params?: object): Promise<T> {
-  return chrome.debugger.sendCommand(target, method, params) as Promise<T>;
+  return chrome.debugger.sendCommand(target, method, params as Record<string, unknown> | undefined) as unknown as Promise<T>;
 }
 
 interface LayoutMetrics {
@@ -53,10 +53,25 @@ export const chromePlatform: CapturePlatform = {
   },
 
   async saveMhtml(tabId) {
-    const data = (await chrome.pageCapture.saveAsMHTML({ tabId })) as Blob | ArrayBuffer | undefined;
-    if (!data) return null;
-    // Read it now: pageCapture's Blob is backed by a temporary file that Chrome may delete soon after.
-    const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
-    return new Blob([bytes], { type: 'multipart/related' });
+    // pageCapture first (the API made for this). Its Blob is backed by a temporary file that Chrome
+    // sometimes deletes before a service worker can read it; then the DevTools protocol's
+    // Page.captureSnapshot, which runs the same Blink MHTML serializer and returns the text directly.
+    try {
+      const data = (await chrome.pageCapture.saveAsMHTML({ tabId })) as Blob | ArrayBuffer | undefined;
+      if (data) {
+        const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+        return { data: new Blob([bytes], { type: 'multipart/related' }), via: 'pageCapture' };
+      }
+    } catch {
+      /* fall through to the DevTools protocol */
+    }
+    const target: Debuggee = { tabId };
+    await chrome.debugger.attach(target, '1.3');
+    try {
+      const { data } = await send<{ data: string }>(target, 'Page.captureSnapshot', { format: 'mhtml' });
+      return { data: new Blob([data], { type: 'multipart/related' }), via: 'devtools' };
+    } finally {
+      await chrome.debugger.detach(target).catch(() => undefined);
+    }
   },
 };

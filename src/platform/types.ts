@@ -19,8 +19,8 @@ export interface CapturePlatform {
   captureVisible(tabId: number, windowId: number): Promise<Blob>;
   /** The whole scroll height, capped at `maxHeight` CSS px. */
   captureFullPage(tabId: number, opts: { maxHeight: number; geometry: { scrollWidth: number; scrollHeight: number; innerWidth: number; devicePixelRatio: number } }): Promise<FullPageShot>;
-  /** MHTML of the tab, or null where the browser has no such API. */
-  saveMhtml(tabId: number): Promise<Blob | null>;
+  /** MHTML of the tab and the API that made it, or null where the browser has no such API. */
+  saveMhtml(tabId: number): Promise<{ data: Blob; via: 'pageCapture' | 'devtools' } | null>;
 }
 
 /** The tallest full-page screenshot we make, in device pixels: GPU textures and PNG viewers choke beyond. */

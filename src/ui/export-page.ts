@@ -17,16 +17,19 @@ import type { ConfigureJob, ControlJob, ExportJob, JobResult } from '../cli/cont
 
 async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
   const db = getDb();
-  if (job.tsa) await setTsaSettings(db, job.tsa.enabled ? tsaSettingsFromCli({ tsa: job.tsa.urls }) : tsaSettingsFromCli({ noTsa: true }));
+  // --tsa replaces the profile's authorities; --no-tsa only flips the switch, so a profile switched
+  // back on still has its list.
+  if (job.tsa) await setTsaSettings(db, job.tsa.enabled && job.tsa.urls?.length ? tsaSettingsFromCli({ tsa: job.tsa.urls }) : { enabled: job.tsa.enabled });
   if (job.keyBackup) {
     const identity = await restoreIdentity(base64ToBytes(job.keyBackup.base64), job.keyBackup.passphrase);
     await installRestoredIdentity(db, identity);
   }
   const identity = await getOrCreateIdentity(db);
   let caseId: string | undefined;
-  if (job.caseName) {
-    const existing = (await listCases(db, { includeArchived: false })).find((c) => c.name === job.caseName.trim());
-    caseId = existing?.id ?? (await createCase(db, job.caseName)).id;
+  const caseName = job.caseName?.trim();
+  if (caseName) {
+    const existing = (await listCases(db, { includeArchived: false })).find((c) => c.name === caseName);
+    caseId = existing?.id ?? (await createCase(db, caseName)).id;
   }
   return { caseId, signer: { fingerprint: identity.fingerprint, name: identity.name } };
 }

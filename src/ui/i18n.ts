@@ -2,7 +2,9 @@ import { browser } from 'wxt/browser';
 
 /** A UI string from _locales; the key itself when missing, so a gap is visible rather than blank. */
 export function t(key: string, substitutions?: string | string[]): string {
-  const text = browser.i18n.getMessage(key, substitutions);
+  // Keys come from merged locale fragments, which WXT's generated i18n types do not know about.
+  const getMessage = browser.i18n.getMessage as (name: string, substitutions?: string | string[]) => string;
+  const text = getMessage(key, substitutions);
   return text || key;
 }
 

@@ -5,7 +5,7 @@ export const WATCH_SCRIPT_ID = 'jianzheng-watch';
  * Built file of entrypoints/watch.content.ts (WXT puts content scripts under content-scripts/). Kept
  * here so that the registration and the build agree in one place.
  */
-export const WATCH_SCRIPT_FILE = 'content-scripts/watch.js';
+export const WATCH_SCRIPT_FILE = 'watch-scan.js';
 
 /** Content script → background: which terms to look for on this page (null reply: none, stop). */
 export interface WatchHello {

@@ -181,6 +181,25 @@ describe('capture a page end to end in Chromium', () => {
     expect((await verifyLedger(await readLedger(control))).ok).toBe(true);
   });
 
+  it('the page being captured hears no announcement from the capture script', async () => {
+    // WXT's content-script wrapper dispatches "<extension id>:<name>:wxt:content-script-started" on
+    // document; our injected scripts are unlisted scripts so that no such event exists.
+    const page = await browser.context.newPage();
+    await page.goto(`${servers.a.origin}/tall.html`);
+    await page.evaluate((id) => {
+      (window as unknown as { heard: string[] }).heard = [];
+      for (const name of ['capture-page', 'capture', 'watch', 'watch-scan']) {
+        document.addEventListener(`${id}:${name}:wxt:content-script-started`, () => (window as unknown as { heard: string[] }).heard.push(name));
+      }
+      window.addEventListener('message', (e) => (window as unknown as { heard: string[] }).heard.push(`message:${JSON.stringify(e.data).slice(0, 60)}`));
+    }, browser.extensionId);
+    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${servers.a.origin}/tall.html`);
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
+    expect(r.ok).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { heard: string[] }).heard)).toEqual([]);
+    await page.close();
+  });
+
   it('a web page cannot trigger a capture or reach the store', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${servers.a.origin}/tall.html`);

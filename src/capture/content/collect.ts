@@ -4,6 +4,7 @@
  * to capture; holds the serialized HTML until the background has pulled it in chunks.
  */
 import { browser } from 'wxt/browser';
+import { t as uiText } from '../../ui/i18n';
 import { extractMetadata } from '../metadata';
 import { extractReadableText } from '../text';
 import { runAdapters } from '../../adapters/registry';
@@ -51,7 +52,7 @@ async function collect(req: CollectRequest): Promise<CollectResponse | CollectFa
   const capturedAt = new Date(req.capturedAt);
   let element: Element | null = null;
   if (req.element) {
-    element = await pickElement(document, { hint: browser.i18n.getMessage('adaptersPickerHint') });
+    element = await pickElement(document, { hint: uiText('adaptersPickerHint') });
     if (!element) return { ok: false, error: 'No element was chosen.' };
   }
   let s = performance.now();

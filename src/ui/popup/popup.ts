@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { applyI18n, t } from '../i18n';
 import { getDb } from '../../store/db';
 import { getActiveCaseId } from '../../store/cases';
+import { mountCasePicker } from '../case-picker';
 import type { CaptureResult, CaptureStage, ProgressMessage } from '../../shared/messages';
 
 const ORDER: CaptureStage[] = ['snapshot', 'screenshots', 'hashing', 'saving'];
@@ -105,5 +106,6 @@ export function initPopup(): void {
     e.preventDefault();
     void browser.runtime.openOptionsPage();
   });
+  void mountCasePicker(document.getElementById('case-picker')!);
   void renderLatest();
 }

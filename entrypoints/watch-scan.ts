@@ -1,13 +1,11 @@
 import { browser } from 'wxt/browser';
 import { runWatchScan } from '../src/watch/scan';
 
-// Registered at run time only while the keyword watch is on (see src/watch/background.ts), never in
-// the manifest: by default no page is touched. Isolated world, reads text only.
-export default defineContentScript({
-  matches: ['<all_urls>'],
-  registration: 'runtime',
-  runAt: 'document_idle',
-  noScriptStartedPostMessage: true,
+// Registered at run time only while the keyword watch is on (src/watch/background.ts), never in
+// the manifest. An unlisted script, not a WXT content script: WXT's content-script wrapper fires a
+// DOM CustomEvent named after our (public) extension ID, which any page could listen for.
+// Isolated world, reads text only.
+export default defineUnlistedScript({
   globalName: false,
   main() {
     void runWatchScan({

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
+import { startFixtureServers, readLedger, toBackground } from './fixtures';
+import type { CaptureResult } from '../../src/shared/messages';
+import { verifyLedger } from '../../src/ledger/ledger';
+
+const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost';
+
+describe('evidence library end to end', () => {
+  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
+  let browser: LaunchedBrowser;
+  let library: Page;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    servers = await startFixtureServers();
+    browser = await launchWithExtension({ browserArgs: [HOST_RULES] });
+    const control = await browser.openPage('export.html');
+    for (const name of ['article', 'tall']) {
+      const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/${name}.html` });
+      if (!r.ok) throw new Error(r.error);
+      ids[name] = r.capture.id;
+    }
+    library = await browser.openPage('library.html');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await servers?.close();
+  });
+
+  const items = () => library.getByTestId('capture-item');
+
+  it('lists every capture', async () => {
+    await expect.poll(() => items().count(), { timeout: 20_000 }).toBe(2);
+  });
+
+  it('finds a capture by a Chinese word inside unspaced text', async () => {
+    await library.getByTestId('search').fill('赋红码');
+    await expect.poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))), { timeout: 10_000 }).toEqual([ids.article]);
+  });
+
+  it('finds a capture by an English word', async () => {
+    await library.getByTestId('search').fill('tall');
+    await expect.poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))), { timeout: 10_000 }).toEqual([ids.tall]);
+  });
+
+  it('shows no results for a word that matches nothing', async () => {
+    await library.getByTestId('search').fill('zzqxnomatch');
+    await expect.poll(() => items().count(), { timeout: 10_000 }).toBe(0);
+    await library.getByTestId('no-results').waitFor();
+    await library.getByTestId('search').fill('');
+    await expect.poll(() => items().count(), { timeout: 10_000 }).toBe(2);
+  });
+
+  it('opens the detail view with the snapshot in a frame that can run no script and reach nothing', async () => {
+    await library.locator(`[data-testid="capture-item"][data-id="${ids.article}"]`).click();
+    const frame = library.getByTestId('snapshot-frame');
+    await frame.waitFor({ timeout: 15_000 });
+    const sandbox = await frame.getAttribute('sandbox');
+    expect(sandbox).not.toBeNull();
+    expect(sandbox!.split(/\s+/)).not.toContain('allow-scripts');
+    expect(sandbox!.split(/\s+/)).not.toContain('allow-same-origin');
+    const inner = library.frameLocator('[data-testid="snapshot-frame"]');
+    await expect.poll(() => inner.locator('#late').textContent(), { timeout: 10_000 }).toContain('added-after-load');
+    // The snapshot's scripts were removed and none ran in the viewer: the live page's one run stays the only one.
+    expect(await inner.locator('html').getAttribute('data-run-count')).toBe('1');
+    await expect.poll(() => library.getByTestId('custody').textContent()).toBeTruthy();
+  });
+
+  it('records a note and a tag as custody events, and the chain stays verifiable', async () => {
+    const before = (await readLedger(library)).length;
+    await library.getByTestId('tag-input').fill('红码');
+    await library.getByTestId('tag-input').press('Enter');
+    await library.getByTestId('note-input').fill('与报道原文核对一致');
+    await library.locator('[data-testid="note-input"] ~ button[type="submit"]').click();
+    await expect.poll(async () => (await readLedger(library)).length, { timeout: 10_000 }).toBe(before + 2);
+    const events = await readLedger(library);
+    expect(events.slice(-2).map((e) => e.type).sort()).toEqual(['note', 'tag']);
+    expect((await verifyLedger(events)).ok).toBe(true);
+  });
+});
