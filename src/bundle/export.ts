@@ -37,7 +37,9 @@ import {
 } from './format';
 import { buildReportHtml, buildVerifyText } from './texts';
 import { unsafeNameReason } from './zip-reader';
+import { MANIFEST_SIDE_FILE } from './verify';
 import { blobInput } from './zip-blob-input';
+import { timestampBundleFiles } from '../timestamp/bundle';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -73,18 +75,18 @@ export interface ExportOptions {
   age?: AgeOptions;
   /**
    * Lays out the time-stamp tokens of the exported files (zip entries + manifest `timestamps`).
-   * Pass src/timestamp/bundle.ts timestampBundleFiles to add the TSA certificate chains; the default
-   * writes the same token names without chains.
+   * Default: src/timestamp/bundle.ts timestampBundleFiles (tokens plus the TSA certificate chains);
+   * defaultTimestampFiles writes the same token names without chains.
    */
   timestampFiles?: (rows: TimestampRow[]) => Promise<TimestampLayout>;
   /**
-   * Time-stamps the signed manifest.json bytes and returns extra entries, all named manifest.json.*
-   * (outside the files map, like the signature), e.g. requestToken + manifestTimestampFiles.
+   * Time-stamps the signed manifest.json bytes and returns extra entries named as MANIFEST_SIDE_FILE
+   * allows (outside the files map, like the signature), e.g. requestToken + manifestTimestampFiles.
    */
   manifestTimestamps?: (manifestBytes: Uint8Array) => Promise<Map<string, Uint8Array>>;
 }
 
-/** P.tsr, P.2.tsr, … per file, ordered by genTime, row id, tsaUrl (as src/timestamp/bundle.ts does). */
+/** P.tsr, P.2.tsr, … per file, ordered by genTime, row id, tsaUrl, without certificate chains. */
 export async function defaultTimestampFiles(rows: TimestampRow[]): Promise<TimestampLayout> {
   const files = new Map<string, Uint8Array>();
   const entries: ManifestTimestamp[] = [];
@@ -198,7 +200,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   // Time-stamp tokens for files in this bundle (record.json files), laid out by opts.timestampFiles.
   const tsRows = input.timestamps.filter((t) => t.path in files);
-  const ts = await (opts.timestampFiles ?? defaultTimestampFiles)(tsRows);
+  const ts = tsRows.length ? await (opts.timestampFiles ?? timestampBundleFiles)(tsRows) : { files: new Map<string, Uint8Array>(), entries: [] };
   for (const [path, bytes] of ts.files) {
     if (path in files || unsafeNameReason(path) || path === MANIFEST_FILE || path.startsWith(MANIFEST_FILE + '.')) throw new Error(`time-stamp file "${path}" clashes with a bundle file`);
     await addSmall(path, bytes, path.endsWith(TSR_SUFFIX));
@@ -214,7 +216,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.
-  const verifyText = utf8.encode(buildVerifyText(textsIn));
+  const verifyText = utf8.encode(buildVerifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }));
   await addSmall(VERIFY_FILE, verifyText);
   const sums = utf8.encode(sha256sumsText(files));
   await addSmall(SHA256SUMS_FILE, sums);
@@ -235,17 +237,19 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const sig = await input.signer.sign(manifestBytes);
   const manifestExtras = opts.manifestTimestamps ? await opts.manifestTimestamps(manifestBytes) : new Map<string, Uint8Array>();
   for (const path of manifestExtras.keys()) {
-    if (!path.startsWith(MANIFEST_FILE + '.') || path === MANIFEST_SIG_FILE || unsafeNameReason(path)) throw new Error(`manifest time-stamp file "${path}" must be named manifest.json.*`);
+    if (!MANIFEST_SIDE_FILE.test(path)) throw new Error(`manifest time-stamp file "${path}" must be named manifest.json.tsr, manifest.json.<n>.tsr or manifest.json.tsa-certs.pem`);
   }
   if (signal?.aborted) throw abortError();
 
   const zip = new JSZip();
+  // Signed and readable files first, then everything else in plan order; every planned file exactly once.
+  const head = [PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE];
   const order: PlannedFile[] = [
     { path: MANIFEST_FILE, data: async () => manifestBytes, store: false },
     { path: MANIFEST_SIG_FILE, data: async () => sig, store: true },
     ...[...manifestExtras].map(([path, bytes]) => ({ path, data: async () => bytes, store: false })),
-    ...[PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE].map((p) => planned.find((f) => f.path === p)!),
-    ...planned.filter((f) => f.path.startsWith('captures/')),
+    ...head.map((p) => planned.find((f) => f.path === p)!),
+    ...planned.filter((f) => !head.includes(f.path)),
   ];
   const date = new Date(input.createdAt);
   for (const f of order) {

@@ -4,6 +4,7 @@
  * built from plain strings here rather than _locales because they are written in Node too.
  */
 import { formatFingerprint } from '../crypto/ecdsa';
+import { timestampVerifyInstructions } from '../timestamp/instructions';
 import type { ExportedLedgerEvent } from '../ledger/types';
 import {
   LEDGER_FILE,
@@ -125,7 +126,7 @@ ${caps}
 `;
 }
 
-export function buildVerifyText(input: TextsInput): string {
+export function buildVerifyText(input: TextsInput & { timestamps?: boolean }): string {
   const fp = input.signer.fingerprint;
   const caps = input.captures.map((c) => `  ${c.hash}  captures/${c.id}/record.json`).join('\n');
   return `HOW TO VERIFY THIS EVIDENCE BUNDLE / 如何验证本证据包
@@ -198,10 +199,9 @@ ${caps}
 
      npx jianzheng-verify bundle.zip        (exit code 0 = all checks passed / 退出码 0 表示全部通过)
 
-Trusted time-stamps (RFC 3161), when present, are *.tsr files; checking them is described in
-a later version of this file.
-可信时间戳（RFC 3161）如有，为 *.tsr 文件；其核验方法将在本文件的后续版本中说明。
-
+${input.timestamps ? `\n${timestampVerifyInstructions('en')}\n${timestampVerifyInstructions('zh')}\n` : `This bundle has no trusted time-stamps: capture times rest on the capturing computer's clock.
+本证据包没有可信时间戳：采集时间仅依据采集电脑的时钟。
+`}
 Bundle created ${input.createdAt} with ${input.tool.name} ${input.tool.version}.
 证据包生成于 ${input.createdAt}，工具 ${input.tool.name} ${input.tool.version}。
 `;

@@ -7,6 +7,7 @@
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { fromPem, spkiFingerprint, verifyDer } from '../crypto/ecdsa';
 import { verifyLedger } from '../ledger/ledger';
+import { extractTsaChainPems } from '../timestamp/verify';
 import type { ExportedLedgerEvent } from '../ledger/types';
 import {
   BUNDLE_FORMAT,
@@ -96,6 +97,13 @@ const decode = (b: Uint8Array | undefined): string | null => {
   }
 };
 
+/**
+ * Files besides manifest.json.sig that may sit next to manifest.json outside the files map: time-stamp
+ * tokens over manifest.json and their certificates (src/timestamp/bundle.ts). Any other
+ * manifest.json.* name is refused, so nothing can be slipped in beside the signature unchecked.
+ */
+export const MANIFEST_SIDE_FILE = /^manifest\.json\.(?:(?:\d+\.)?tsr|tsa-certs\.pem)$/;
+
 const isCovered = (path: string): boolean => path !== MANIFEST_FILE && !path.startsWith(MANIFEST_FILE + '.');
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -141,7 +149,8 @@ const signatureCheck: BundleCheck = {
         : { id: 'signature', ok: false, file: MANIFEST_SIG_FILE, message: 'manifest.json.sig does not verify manifest.json with public-key.pem: manifest.json, the signature or the key was changed' },
     );
     const fp = await spkiFingerprint(spki);
-    const claimed = ctx.manifest?.signer?.fingerprint;
+    if (!ctx.manifest) return out;
+    const claimed = ctx.manifest.signer?.fingerprint;
     out.push(
       claimed === fp
         ? { id: 'signer', ok: true, file: PUBLIC_KEY_FILE, message: `signed by key ${fp}${ctx.manifest?.signer?.name ? ` ("${ctx.manifest.signer.name}", self-asserted)` : ''}` }
@@ -166,6 +175,9 @@ const filesCheck: BundleCheck = {
     }
     for (const path of ctx.hashes.keys()) {
       if (isCovered(path) && !(path in m.files)) out.push({ id: 'file-extra', ok: false, file: path, message: `${path} is in the zip but not in the manifest: it was added after signing` });
+      else if (!isCovered(path) && path !== MANIFEST_FILE && path !== MANIFEST_SIG_FILE && !MANIFEST_SIDE_FILE.test(path)) {
+        out.push({ id: 'file-extra', ok: false, file: path, message: `${path} is not a file the bundle format allows beside manifest.json: it was added` });
+      }
     }
     if (!out.some((c) => !c.ok)) out.push({ id: 'files-complete', ok: true, message: `all ${listed.length} files present, nothing missing or extra` });
     return out;
@@ -288,8 +300,41 @@ const ledgerCheck: BundleCheck = {
   },
 };
 
+/**
+ * manifest.json.tsa-certs.pem is outside the files map (written after signing) and serves only as
+ * openssl's -untrusted input; it must hold exactly the certificates the manifest tokens carry, in
+ * token order (as src/timestamp/bundle.ts writes it), so a changed byte is caught here.
+ */
+const manifestSideFilesCheck: BundleCheck = {
+  name: 'manifest-side-files',
+  async run(ctx) {
+    const certsFile = MANIFEST_FILE + '.tsa-certs.pem';
+    const have = ctx.bytes.get(certsFile);
+    if (!have) return [];
+    const tokens = [...ctx.bytes.keys()]
+      .map((n) => ({ n, m: /^manifest\.json\.(?:(\d+)\.)?tsr$/.exec(n) }))
+      .filter((x) => x.m)
+      .sort((a, b) => Number(a.m![1] ?? 1) - Number(b.m![1] ?? 1));
+    const pems: string[] = [];
+    try {
+      for (const { n } of tokens) for (const p of await extractTsaChainPems(ctx.bytes.get(n)!)) if (!pems.includes(p)) pems.push(p);
+    } catch (e) {
+      return [{ id: 'manifest-side-file', ok: false, file: certsFile, message: `${certsFile}: the manifest time-stamp tokens cannot be read: ${(e as Error).message}` }];
+    }
+    const want = new TextEncoder().encode(pems.join(''));
+    const same = want.length === have.length && want.every((b, i) => b === have[i]);
+    return [
+      same
+        ? { id: 'manifest-side-file', ok: true, file: certsFile, message: `${certsFile} holds exactly the certificates of the manifest time-stamp tokens` }
+        : { id: 'manifest-side-file', ok: false, file: certsFile, message: `${certsFile} does not hold exactly the certificates of the manifest time-stamp tokens: it was changed` },
+    ];
+  },
+};
+
 /** The built-in checks, in order. Exported so a caller can list or reorder them. */
-export const BUILTIN_CHECKS: readonly BundleCheck[] = [manifestCheck, signatureCheck, filesCheck, sumsCheck, recordsCheck, ledgerCheck];
+// The signature is checked first: it needs only the bytes, and a manifest that does not parse must
+// still be reported as not matching its signature.
+export const BUILTIN_CHECKS: readonly BundleCheck[] = [signatureCheck, manifestCheck, filesCheck, sumsCheck, recordsCheck, ledgerCheck, manifestSideFilesCheck];
 
 export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const limits = { ...DEFAULT_ZIP_LIMITS, ...opts.limits };

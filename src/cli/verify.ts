@@ -4,26 +4,55 @@
  * fails; 2 for usage errors or an unreadable file.
  */
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { formatReport, verifyBundle, type BundleCheck } from '../bundle/verify';
 import type { ZipSource } from '../bundle/zip-reader';
+import { timestampBundleCheck } from '../timestamp/bundle';
+import { loadShippedRoots } from '../timestamp/settings';
 
-const USAGE = `usage: jianzheng-verify <bundle.zip> [--json]
+const USAGE = `usage: jianzheng-verify <bundle.zip> [--json] [--tsa-root <root.pem>]...
 
 Checks a Jianzheng evidence bundle: zip structure, every file's SHA-256, nothing missing or extra,
-the signature over manifest.json, each capture record's hash and the custody ledger chain.
+the signature over manifest.json, each capture record's hash, the custody ledger chain, and the
+RFC 3161 time-stamp tokens (against the shipped TSA roots plus any --tsa-root).
 Exit code 0 only when all checks pass.
 `;
+
+/** The TSA roots shipped with the extension (public/tsa-roots), read from this checkout. */
+export function shippedRootsFromRepo(): Promise<string[]> {
+  return loadShippedRoots((f) => readFile(new URL(`../../public/tsa-roots/${f}`, import.meta.url), 'utf8'));
+}
 
 export interface CliIo {
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
-export async function runVerifyCli(argv: string[], io: CliIo, extraChecks: BundleCheck[] = []): Promise<number> {
-  const json = argv.includes('--json');
-  const rest = argv.filter((a) => a !== '--json');
+/**
+ * Runs the CLI. `extraChecks` replaces the default time-stamp check (shipped roots + --tsa-root).
+ */
+export async function runVerifyCli(argv: string[], io: CliIo, extraChecks?: BundleCheck[]): Promise<number> {
+  let json = false;
+  const tsaRoots: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--json') json = true;
+    else if (a === '--tsa-root') {
+      const f = argv[++i];
+      if (!f) {
+        io.err(USAGE);
+        return 2;
+      }
+      try {
+        tsaRoots.push(await readFile(f, 'utf8'));
+      } catch (e) {
+        io.err(`cannot read ${f}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    } else rest.push(a);
+  }
   if (rest.includes('-h') || rest.includes('--help')) {
     io.out(USAGE);
     return 0;
@@ -61,7 +90,8 @@ export async function runVerifyCli(argv: string[], io: CliIo, extraChecks: Bundl
         return n === length ? buf : buf.subarray(0, n);
       },
     };
-    report = await verifyBundle(src, { extraChecks, createHash: () => createHash('sha256') });
+    const checks = extraChecks ?? [timestampBundleCheck({ roots: [...(await shippedRootsFromRepo()), ...tsaRoots] })];
+    report = await verifyBundle(src, { extraChecks: checks, createHash: () => createHash('sha256') });
   } finally {
     await fh.close();
   }

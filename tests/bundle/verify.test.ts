@@ -4,25 +4,46 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../src/bundle/export';
-import { verifyBundle, type CheckResult, type VerifyReport } from '../../src/bundle/verify';
+import { verifyBundle, type BundleCheck, type CheckResult, type VerifyReport } from '../../src/bundle/verify';
+import { manifestTimestampFiles, timestampBundleCheck } from '../../src/timestamp/bundle';
+import { requestToken } from '../../src/timestamp/client';
+import { startLocalTsa, type LocalTsa } from '../timestamp/local-tsa';
 import { createEphemeralSigner } from '../../src/crypto/keys';
 import { toPem } from '../../src/crypto/ecdsa';
-import { canonicalJson } from '../../src/crypto/hash';
+import { canonicalJson, fromHex, sha256Hex } from '../../src/crypto/hash';
+
+function indexOf(hay: Uint8Array, needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
 import { runVerifyCli } from '../../src/cli/verify';
 import type { ExportedLedgerEvent } from '../../src/ledger/types';
-import { blobBytes, makeCapture, makeInput, makeLedger, rezip, tempDir, unzipAll } from './fixtures';
+import { blobBytes, makeCapture, makeInput, makeLedger, rezip, tempDir, unzipAll, writeTree } from './fixtures';
 
 let good: Uint8Array;
 let files: Map<string, Uint8Array>;
+let tsa: LocalTsa;
+let tsChecks: BundleCheck[];
 
+// A real local time-stamping authority (openssl ts), so the bundles carry real tokens and chains.
 beforeAll(async () => {
+  tsa = await startLocalTsa({ name: 'Bundle test TSA' });
+  tsChecks = [timestampBundleCheck({ roots: [tsa.rootPem] })];
   const caps = [await makeCapture('c1'), await makeCapture('c2')];
   const input = await makeInput(caps, await makeLedger([...caps, await makeCapture('c3')]));
-  input.timestamps = [{ id: 't1', captureId: 'c1', path: 'captures/c1/record.json', tsaUrl: 'https://tsa.example', genTime: '2022-06-14T02:03:05Z', response: new Uint8Array([0x30, 0x00]) }];
-  good = await blobBytes((await exportBundle(input)).blob);
+  const t = await requestToken(tsa.url, new TextEncoder().encode(caps[0]!.row.recordJson));
+  input.timestamps = [{ id: 't1', captureId: 'c1', path: 'captures/c1/record.json', tsaUrl: t.tsaUrl, genTime: t.genTime, response: t.response }];
+  const res = await exportBundle(input, { manifestTimestamps: async (m) => manifestTimestampFiles([await requestToken(tsa.url, m)]) });
+  good = await blobBytes(res.blob);
   files = await unzipAll(good);
+});
+afterAll(async () => {
+  await tsa?.close();
 });
 
 const failed = (r: VerifyReport): CheckResult[] => r.checks.filter((c) => !c.ok);
@@ -32,7 +53,7 @@ const dec = new TextDecoder();
 async function tampered(edit: (f: Map<string, Uint8Array>) => void | Promise<void>): Promise<VerifyReport> {
   const copy = new Map([...files].map(([k, v]) => [k, v.slice()]));
   await edit(copy);
-  return verifyBundle(await rezip(copy));
+  return verifyBundle(await rezip(copy), { extraChecks: tsChecks });
 }
 
 function ledgerEvents(f: Map<string, Uint8Array>): ExportedLedgerEvent[] {
@@ -67,17 +88,28 @@ async function plainZip(entries: [string, Uint8Array | string][]): Promise<Uint8
 
 describe('verifyBundle', () => {
   it('accepts an untouched bundle and reports every check', async () => {
-    const r = await verifyBundle(good);
+    const r = await verifyBundle(good, { extraChecks: tsChecks });
     expect(failed(r)).toEqual([]);
     expect(r.ok).toBe(true);
     const ids = new Set(r.checks.map((c) => c.id));
-    for (const id of ['zip-structure', 'manifest', 'signature', 'signer', 'file-hash', 'files-complete', 'sha256sums', 'record', 'ledger-chain', 'ledger-head', 'ledger-capture']) expect(ids).toContain(id);
+    for (const id of ['zip-structure', 'manifest', 'signature', 'signer', 'file-hash', 'files-complete', 'sha256sums', 'record', 'ledger-chain', 'ledger-head', 'ledger-capture', 'timestamp']) expect(ids).toContain(id);
+    expect(r.checks.filter((c) => c.id === 'timestamp').map((c) => c.file)).toEqual(['captures/c1/record.json.tsr', 'manifest.json.tsr']);
+    expect([...files.keys()].some((p) => p.startsWith('tsa-certs/'))).toBe(true);
+    // The tokens in the bundle pass stock openssl as VERIFY.txt describes.
+    const dir = tempDir('jz-ts-');
+    writeTree(dir, files);
+    for (const [data, tok] of [['captures/c1/record.json', 'captures/c1/record.json.tsr'], ['manifest.json', 'manifest.json.tsr']] as const) {
+      const out = spawnSync('openssl', ['ts', '-verify', '-data', data, '-in', tok, '-CAfile', tsa.rootPath], { cwd: dir, encoding: 'utf8' });
+      expect(out.stdout + out.stderr).toContain('Verification: OK');
+    }
+    expect(dec.decode(files.get('VERIFY.txt'))).toContain('openssl ts -verify -data captures/<id>/record.json');
     // The same bundle as a (file-backed style) Blob.
     expect((await verifyBundle(new Blob([good as BlobPart]))).ok).toBe(true);
   });
 
   it('names each file whose byte was flipped', async () => {
-    for (const path of files.keys()) {
+    // manifest.json.* tokens are outside the files map; they are covered by their own test below.
+    for (const path of [...files.keys()].filter((p) => !/^manifest\.json\..*tsr$/.test(p))) {
       const r = await tampered((f) => {
         const b = f.get(path)!;
         b[Math.floor(b.length / 2)]! ^= 0x01;
@@ -85,10 +117,24 @@ describe('verifyBundle', () => {
       expect(r.ok, path).toBe(false);
       if (path === 'manifest.json' || path === 'manifest.json.sig') {
         expect(failed(r).some((c) => c.id === 'signature' && c.file === 'manifest.json.sig'), path).toBe(true);
+      } else if (path.startsWith('manifest.json.')) {
+        // Outside the files map (added after signing): checked against the manifest tokens it serves.
+        expect(failed(r), path).toContainEqual(expect.objectContaining({ id: 'manifest-side-file', file: path, message: `${path} does not hold exactly the certificates of the manifest time-stamp tokens: it was changed` }));
       } else {
         expect(failed(r), path).toContainEqual(expect.objectContaining({ id: 'file-hash', file: path, message: expect.stringContaining(`${path}: SHA-256 is`) }));
       }
     }
+  });
+
+  it('names a manifest time-stamp whose stamped hash was changed (via the plugged-in time-stamp check)', async () => {
+    const r = await tampered(async (f) => {
+      const tok = f.get('manifest.json.tsr')!;
+      const imprint = fromHex(await sha256Hex(f.get('manifest.json')!));
+      const at = indexOf(tok, imprint);
+      expect(at).toBeGreaterThan(0);
+      tok[at + 5]! ^= 0x01;
+    });
+    expect(failed(r)).toContainEqual(expect.objectContaining({ file: 'manifest.json.tsr', id: expect.stringMatching(/^timestamp-/) }));
   });
 
   it('names a removed file', async () => {
@@ -104,6 +150,9 @@ describe('verifyBundle', () => {
   it('names an added file', async () => {
     const r = await tampered((f) => void f.set('captures/c1/extra.html', enc.encode('<p>planted</p>')));
     expect(failed(r)).toEqual([expect.objectContaining({ id: 'file-extra', file: 'captures/c1/extra.html' })]);
+    // Beside the signature, outside the files map, only the format's own names are allowed.
+    const r2 = await tampered((f) => void f.set('manifest.json.note', enc.encode('trust me')));
+    expect(failed(r2)).toEqual([expect.objectContaining({ id: 'file-extra', file: 'manifest.json.note', message: 'manifest.json.note is not a file the bundle format allows beside manifest.json: it was added' })]);
   });
 
   it('rejects a swapped public key', async () => {
@@ -239,10 +288,14 @@ describe('jianzheng-verify CLI', () => {
     writeFileSync(join(dir, 'bad.zip'), await rezip(copy));
     let out = '';
     const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
-    expect(await runVerifyCli([join(dir, 'good.zip')], io)).toBe(0);
+    // The local TSA's root is not shipped: without --tsa-root its tokens do not verify.
+    expect(await runVerifyCli([join(dir, 'good.zip')], io)).toBe(1);
+    expect(out).toMatch(/FAIL timestamp-/);
+    out = '';
+    expect(await runVerifyCli([join(dir, 'good.zip'), '--tsa-root', tsa.rootPath], io)).toBe(0);
     expect(out).toMatch(/VERIFIED: all \d+ checks passed/);
     out = '';
-    expect(await runVerifyCli([join(dir, 'bad.zip')], io)).toBe(1);
+    expect(await runVerifyCli([join(dir, 'bad.zip'), '--tsa-root', tsa.rootPath], io)).toBe(1);
     expect(out).toMatch(/FAIL file-hash +captures\/c2\/text.txt: SHA-256 is/);
     out = '';
     expect(await runVerifyCli([join(dir, 'bad.zip'), '--json'], io)).toBe(1);
@@ -253,7 +306,7 @@ describe('jianzheng-verify CLI', () => {
     expect(await runVerifyCli([join(dir, 'missing.zip')], io)).toBe(2);
 
     // The package bin (a JS shim through tsx) gives the same exit codes.
-    const bin = (f: string) => spawnSync(process.execPath, ['bin/jianzheng-verify.js', join(dir, f)], { encoding: 'utf8' });
+    const bin = (f: string) => spawnSync(process.execPath, ['bin/jianzheng-verify.js', join(dir, f), '--tsa-root', tsa.rootPath], { encoding: 'utf8' });
     const ok = bin('good.zip');
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/VERIFIED/);
