@@ -2,7 +2,9 @@
  * The Verify page: checks a dropped or chosen bundle with the shared verifier. The bundle's content
  * is never rendered or run: only the verifier's own messages are shown, as text.
  */
-import { verifyBundle, type VerifyReport } from '../../src/bundle/verify';
+import { verifyBundle, type BundleCheck, type VerifyReport } from '../../src/bundle/verify';
+import { timestampBundleCheck } from '../../src/timestamp/bundle';
+import { loadShippedRoots } from '../../src/timestamp/settings';
 import { formatFingerprint } from '../../src/crypto/ecdsa';
 import { applyI18n, t } from '../../src/ui/i18n';
 
@@ -39,6 +41,16 @@ function show(report: VerifyReport): void {
   );
 }
 
+/** RFC 3161 tokens are checked against the TSA roots shipped with the extension. */
+async function timestampChecks(): Promise<BundleCheck[]> {
+  try {
+    return [timestampBundleCheck({ roots: await loadShippedRoots() })];
+  } catch (e) {
+    const message = `time-stamps not checked: the shipped TSA roots could not be read (${(e as Error).message})`;
+    return [{ name: 'timestamps', run: async () => [{ id: 'timestamp', ok: false, message }] }];
+  }
+}
+
 async function check(file: File): Promise<void> {
   summary.textContent = '';
   summary.className = '';
@@ -50,7 +62,10 @@ async function check(file: File): Promise<void> {
   }
   try {
     // A File is a Blob: the verifier reads entries by slices, never the whole zip at once.
-    const report = await verifyBundle(file, { onProgress: (done, total) => (progress.textContent = t('verifyWorking', [String(done), String(total)])) });
+    const report = await verifyBundle(file, {
+      extraChecks: await timestampChecks(),
+      onProgress: (done, total) => (progress.textContent = t('verifyWorking', [String(done), String(total)])),
+    });
     progress.textContent = '';
     show(report);
   } catch (e) {
