@@ -4,20 +4,57 @@
  * fails; 2 for usage errors or an unreadable file.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatReport, verifyBundle, type BundleCheck } from '../bundle/verify';
-import type { ZipSource } from '../bundle/zip-reader';
+import { readCentralDirectory, safeJoin, streamEntry, type ZipSource } from '../bundle/zip-reader';
 import { timestampBundleCheck } from '../timestamp/bundle';
 import { loadShippedRoots } from '../timestamp/settings';
 
-const USAGE = `usage: jianzheng-verify <bundle.zip> [--json] [--tsa-root <root.pem>]...
+const USAGE = `usage: jianzheng-verify <bundle.zip> [--json] [--tsa-root <root.pem>]... [--extract <folder>]
 
 Checks a Jianzheng evidence bundle: zip structure, every file's SHA-256, nothing missing or extra,
 the signature over manifest.json, each capture record's hash, the custody ledger chain, and the
 RFC 3161 time-stamp tokens (against the shipped TSA roots plus any --tsa-root).
+With --extract, a bundle that verifies is unpacked into <folder>, which must be new or empty;
+nothing is ever written outside it.
 Exit code 0 only when all checks pass.
 `;
+
+/**
+ * Unpacks a bundle into `folder` (new or empty, so no link planted in it can redirect a write). Every
+ * name is checked again (safeJoin) and must resolve inside the folder; files are created exclusively.
+ */
+export async function extractBundle(src: ZipSource, folder: string): Promise<number> {
+  const entries = await readCentralDirectory(src);
+  await mkdir(folder, { recursive: true });
+  if ((await readdir(folder)).length) throw new Error(`${folder} is not empty`);
+  const root = await realpath(folder);
+  let n = 0;
+  for (const e of entries) {
+    const target = resolve(safeJoin(root, e.name));
+    if (!target.startsWith(root + sep)) throw new Error(`refusing to write "${e.name}" outside ${folder}`);
+    if (e.isDirectory) {
+      await mkdir(target, { recursive: true });
+      continue;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    if ((await realpath(dirname(target))) !== dirname(target)) throw new Error(`refusing to write "${e.name}": its folder is a link`);
+    const out = await open(target, 'wx');
+    try {
+      let pending: Promise<unknown> = Promise.resolve();
+      await streamEntry(src, e, (chunk) => {
+        pending = pending.then(() => out.write(chunk));
+      });
+      await pending;
+    } finally {
+      await out.close();
+    }
+    n++;
+  }
+  return n;
+}
 
 /** The TSA roots shipped with the extension (public/tsa-roots), read from this checkout. */
 export function shippedRootsFromRepo(): Promise<string[]> {
@@ -34,12 +71,19 @@ export interface CliIo {
  */
 export async function runVerifyCli(argv: string[], io: CliIo, extraChecks?: BundleCheck[]): Promise<number> {
   let json = false;
+  let extractTo: string | null = null;
   const tsaRoots: string[] = [];
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') json = true;
-    else if (a === '--tsa-root') {
+    else if (a === '--extract') {
+      extractTo = argv[++i] ?? null;
+      if (!extractTo) {
+        io.err(USAGE);
+        return 2;
+      }
+    } else if (a === '--tsa-root') {
       const f = argv[++i];
       if (!f) {
         io.err(USAGE);
@@ -92,10 +136,23 @@ export async function runVerifyCli(argv: string[], io: CliIo, extraChecks?: Bund
     };
     const checks = extraChecks ?? [timestampBundleCheck({ roots: [...(await shippedRootsFromRepo()), ...tsaRoots] })];
     report = await verifyBundle(src, { extraChecks: checks, createHash: () => createHash('sha256') });
+    io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+    if (extractTo !== null) {
+      if (!report.ok) {
+        io.err(`not extracted: the bundle did not verify\n`);
+        return 1;
+      }
+      try {
+        const n = await extractBundle(src, extractTo);
+        if (!json) io.out(`extracted ${n} files into ${extractTo}\n`);
+      } catch (e) {
+        io.err(`cannot extract: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
   } finally {
     await fh.close();
   }
-  io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
   return report.ok ? 0 : 1;
 }
 

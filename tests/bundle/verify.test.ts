@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import JSZip from 'jszip';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportBundle } from '../../src/bundle/export';
@@ -21,7 +21,8 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
-import { runVerifyCli } from '../../src/cli/verify';
+import { extractBundle, runVerifyCli } from '../../src/cli/verify';
+import { zipSource } from '../../src/bundle/zip-reader';
 import type { ExportedLedgerEvent } from '../../src/ledger/types';
 import { blobBytes, makeCapture, makeInput, makeLedger, rezip, tempDir, unzipAll, writeTree } from './fixtures';
 
@@ -313,5 +314,34 @@ describe('jianzheng-verify CLI', () => {
     const ko = bin('bad.zip');
     expect(ko.status).toBe(1);
     expect(ko.stdout).toContain('captures/c2/text.txt');
+  });
+});
+
+describe('jianzheng-verify --extract', () => {
+  it('unpacks a verified bundle into a new folder only, and never a hostile one', async () => {
+    const dir = tempDir('jz-extract-');
+    writeFileSync(join(dir, 'good.zip'), good);
+    let out = '';
+    const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
+    const target = join(dir, 'out');
+    expect(await runVerifyCli([join(dir, 'good.zip'), '--tsa-root', tsa.rootPath, '--extract', target], io)).toBe(0);
+    expect(out).toContain(`extracted ${files.size} files into ${target}`);
+    for (const [p, b] of files) expect(new Uint8Array(readFileSync(join(target, p))), p).toEqual(b);
+    // A folder that is not empty is refused (a link planted in it could redirect a write).
+    out = '';
+    expect(await runVerifyCli([join(dir, 'good.zip'), '--tsa-root', tsa.rootPath, '--extract', target], io)).toBe(2);
+    expect(out).toContain('is not empty');
+
+    // A zip-slip bundle is refused before anything is written.
+    const slip = patchName(await plainZip([['xx/evil.txt', 'x']]), 'xx/evil.txt', '../evil.txt');
+    writeFileSync(join(dir, 'slip.zip'), slip);
+    out = '';
+    expect(await runVerifyCli([join(dir, 'slip.zip'), '--extract', join(dir, 'slip')], io)).toBe(1);
+    expect(out).toContain('not extracted');
+    expect(existsSync(join(dir, 'evil.txt'))).toBe(false);
+    expect(existsSync(join(dir, 'slip'))).toBe(false);
+    // And the extractor refuses such names on its own too.
+    await expect(extractBundle(zipSource(slip), join(dir, 'slip2'))).rejects.toThrow('contains a ".." segment (zip slip)');
+    expect(existsSync(join(dir, 'evil.txt'))).toBe(false);
   });
 });
