@@ -1,0 +1,107 @@
+/**
+ * Export at scale inside the real extension (the export.html control page, as the CLI uses it), the
+ * browser's peak memory meanwhile, then our verifier (Node) against sha256sum over the same zip.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runJob } from '../../src/cli/capture';
+import { launchWithExtension } from '../../src/cli/launch';
+import { runVerifyCli } from '../../src/cli/verify';
+import { CHROMIUM } from './capture';
+import { injectSeeder, seedLarge } from './inject';
+import { browserPss, sampleMemory } from './memory';
+import { run } from './proc';
+
+export interface ExportRun {
+  captures: number;
+  bundleBytes: number;
+  ms: number;
+  mbPerS: number;
+  baselinePss: number;
+  peakPss: number;
+  /** peak − baseline: what the export itself held */
+  growth: number;
+  samples: number;
+}
+
+export interface ExportBench {
+  seeded: number;
+  seededBytes: number;
+  largestFile: number;
+  seedMs: number;
+  runs: ExportRun[];
+  bundle: string | null;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Seeds `n` captures of ~`kb` KB, then exports the first `sizes[i]` of them `runs` times each; the
+ * last export of the largest size is kept as `bundle` for the verify benchmark.
+ */
+export async function exportBench(n: number, kb: number, sizes: number[], runs: number, dir: string): Promise<ExportBench> {
+  mkdirSync(dir, { recursive: true });
+  const browser = await launchWithExtension({ browserPath: CHROMIUM });
+  try {
+    const control = await browser.openPage('export.html');
+    const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });
+    if (!cfg.ok) throw new Error(cfg.error);
+    await injectSeeder(control);
+    const t0 = performance.now();
+    const seeded = await seedLarge(control, n, kb);
+    const seedMs = performance.now() - t0;
+    const out: ExportRun[] = [];
+    let bundle: string | null = null;
+    for (const size of sizes) {
+      for (let r = 0; r < runs; r++) {
+        await control.waitForTimeout(1000); // let the seeding's garbage settle before the baseline
+        const baselinePss = browserPss();
+        const sampler = sampleMemory(100);
+        const file = join(dir, `export-${size}-${r}.zip`);
+        const download = control.waitForEvent('download', { timeout: 900_000 });
+        const started = performance.now();
+        const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: seeded.ids.slice(0, size), fileName: `export-${size}-${r}.zip` });
+        const ms = performance.now() - started;
+        if (!res.ok) throw new Error(`export failed: ${res.error}`);
+        const d = await download;
+        await d.saveAs(file);
+        const mem = sampler.stop();
+        const bytes = statSync(file).size;
+        out.push({ captures: size, bundleBytes: bytes, ms, mbPerS: bytes / MB / (ms / 1000), baselinePss, peakPss: mem.peak, growth: mem.peak - baselinePss, samples: mem.samples });
+        bundle = file;
+      }
+    }
+    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
+  } finally {
+    await browser.close();
+  }
+}
+
+export interface VerifyRun {
+  bytes: number;
+  verifierMs: number;
+  verifierMbPerS: number;
+  verifierOk: boolean;
+  sha256sumMs: number;
+  sha256sumMbPerS: number;
+  /** verifier speed / sha256sum speed, measured back to back */
+  ratio: number;
+}
+
+/** Our verifier in this Node process (the CLI's runVerifyCli) and sha256sum, both over the zip file's bytes. */
+export async function verifyBench(file: string, runs: number): Promise<VerifyRun[]> {
+  const bytes = statSync(file).size;
+  await run('sh', ['-c', 'cat "$1" > /dev/null', 'sh', file]); // page cache warm for both contenders
+  const out: VerifyRun[] = [];
+  for (let r = 0; r < runs; r++) {
+    const s = await run('sha256sum', [file]);
+    const t = performance.now();
+    const code = await runVerifyCli([file], { out: () => undefined, err: () => undefined });
+    const verifierMs = performance.now() - t;
+    const v = bytes / MB / (verifierMs / 1000);
+    const h = bytes / MB / (s.ms / 1000);
+    out.push({ bytes, verifierMs, verifierMbPerS: v, verifierOk: code === 0, sha256sumMs: s.ms, sha256sumMbPerS: h, ratio: v / h });
+  }
+  return out;
+}

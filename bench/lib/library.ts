@@ -1,0 +1,98 @@
+/**
+ * Library at scale: 10,000 seeded captures (seed.ts, through the extension's own store and search
+ * index), then the real library page: time to the first visible capture-item from navigation start,
+ * and time from typing a term to the list having been redrawn for it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { runJob } from '../../src/cli/capture';
+import { launchWithExtension } from '../../src/cli/launch';
+import { CHROMIUM } from './capture';
+import { injectSeeder, seedLibrary } from './inject';
+
+export const SEARCH_TERMS = ['红码', 'depositors'];
+
+export interface LibraryRun {
+  /** ms from navigation start to the first capture-item being visible (the page's own clock) */
+  firstPageMs: number;
+  /** per term: ms from the input event to the redrawn list (includes the page's input debounce) */
+  search: Record<string, number>;
+}
+
+export interface LibraryBench {
+  captures: number;
+  seedMs: number;
+  runs: LibraryRun[];
+}
+
+// Resolves with performance.now() (ms since this document's navigation started) once an item shows.
+const FIRST_ITEM = `new Promise((resolve) => {
+  const check = () => {
+    const el = document.querySelector('[data-testid="capture-item"]');
+    if (el && el.getClientRects().length) return resolve(performance.now());
+    requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+// Types the term the way an input event would, then waits for the status line that renderList
+// writes after drawing the rows for this query (it changes with every completed render).
+const SEARCH = `(term) => new Promise((resolve, reject) => {
+  const input = document.querySelector('[data-testid="search"]');
+  const status = document.querySelector('[role="status"]');
+  const list = document.querySelector('[data-testid="capture-list"]');
+  const before = status.textContent;
+  let started = 0;
+  const done = () => {
+    if (status.textContent !== before) {
+      obs.disconnect();
+      resolve(performance.now() - started);
+    }
+  };
+  const obs = new MutationObserver(done);
+  obs.observe(status, { childList: true, characterData: true, subtree: true });
+  setTimeout(() => { obs.disconnect(); reject(new Error('search did not finish in 30 s')); }, 30000);
+  started = performance.now();
+  input.value = term;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+})`;
+
+async function search(page: Page, term: string): Promise<number> {
+  return (await page.evaluate(`(${SEARCH})(${JSON.stringify(term)})`)) as number;
+}
+
+export async function libraryBench(n: number, runs: number): Promise<LibraryBench> {
+  const browser = await launchWithExtension({ browserPath: CHROMIUM });
+  try {
+    const control = await browser.openPage('export.html');
+    const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });
+    if (!cfg.ok) throw new Error(cfg.error);
+    await injectSeeder(control);
+    const t0 = performance.now();
+    const count = await seedLibrary(control, n);
+    const seedMs = performance.now() - t0;
+    // A first visit lets the page finish any one-off index catch-up, as a user's library would have.
+    const warm = await browser.openPage('library.html');
+    await warm.evaluate(FIRST_ITEM);
+    await warm.waitForTimeout(3000);
+    await warm.close();
+    const out: LibraryRun[] = [];
+    for (let r = 0; r < runs; r++) {
+      const page = await browser.context.newPage();
+      await page.goto(`chrome-extension://${browser.extensionId}/library.html`, { waitUntil: 'commit' });
+      const firstPageMs = (await page.evaluate(FIRST_ITEM)) as number;
+      await page.waitForSelector('[data-ready="1"]');
+      await page.waitForTimeout(500);
+      const res: Record<string, number> = {};
+      for (const term of SEARCH_TERMS) {
+        res[term] = await search(page, term);
+        await search(page, '');
+      }
+      out.push({ firstPageMs, search: res });
+      await page.close();
+    }
+    return { captures: count, seedMs, runs: out };
+  } finally {
+    await browser.close();
+  }
+}
