@@ -13,6 +13,9 @@ import type { Signer } from '../crypto/keys';
 import { TOOL } from '../shared/tool';
 import { nowIso } from '../shared/time';
 import { exportBundle, type ExportOptions, type ExportResult } from './export';
+import { getTsaSettings } from '../timestamp/settings';
+import { stampBytes } from '../timestamp/queue';
+import { manifestTimestampFiles } from '../timestamp/bundle';
 
 export interface ExportSelection {
   /** Exactly these captures, in this order. */
@@ -58,6 +61,12 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
     await readLedger(db),
     await db.timestamps.where('captureId').anyOf(ids).toArray(),
   ]);
+  // Trusted time for the manifest itself, from the profile's authorities (none when switched off).
+  // A dead authority only costs its timeout; the bundle is still written, without the token.
+  const tsa = await getTsaSettings(db);
+  const manifestTimestamps =
+    opts.manifestTimestamps ??
+    (tsa.enabled && tsa.urls.length ? async (bytes: Uint8Array) => manifestTimestampFiles((await stampBytes(bytes, tsa)).tokens) : undefined);
   const result = await exportBundle(
     {
       captures: rows.map((row) => ({
@@ -74,7 +83,7 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
       tool: TOOL,
       createdAt: opts.createdAt ?? nowIso(),
     },
-    opts,
+    { ...opts, manifestTimestamps },
   );
   const event = await db.transaction('rw', db.ledger, () =>
     appendEvent(db, 'exported', null, {

@@ -10,6 +10,7 @@ import { launchWithExtension } from '../../src/cli/launch';
 import { readCaptures } from './fixtures';
 import type { Manifest } from '../../src/bundle/format';
 import type { CaptureSummary } from '../../src/cli/capture';
+import { backupIdentity, generateIdentity } from '../../src/crypto/keys';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost';
@@ -116,6 +117,32 @@ describe('npm run capture (CLI) end to end', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('signs with a --key backup and encrypts with --age-recipient so that stock age -d opens it', async () => {
+    const identity = await generateIdentity('河岸新闻 evidence desk');
+    const keyFile = join(work, 'signing-key.age');
+    writeFileSync(keyFile, await backupIdentity(identity, 'correct horse battery staple'));
+    execFileSync('age-keygen', ['-o', join(work, 'age-id.txt')], { stdio: 'ignore' });
+    const recipient = /public key: (age1[0-9a-z]+)/.exec(readFileSync(join(work, 'age-id.txt'), 'utf8'))?.[1] ?? execFileSync('age-keygen', ['-y', join(work, 'age-id.txt')]).toString().trim();
+    const out = join(work, 'sealed.zip');
+    const r = await runCli(['--json', '--no-tsa', '--key', keyFile, '--age-recipient', recipient, '--out', out, '--browser-arg', HOST_RULES, `${servers.a.origin}/tall.html`], { JIANZHENG_KEY_PASSPHRASE: 'correct horse battery staple' });
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as CaptureSummary;
+    expect(summary.out).toBe(`${out}.age`);
+    expect(summary.signer?.fingerprint).toBe(identity.fingerprint);
+    expect(readFileSync(`${out}.age`).subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+    execFileSync('age', ['-d', '-i', join(work, 'age-id.txt'), '-o', join(work, 'opened.zip'), `${out}.age`]);
+    const dir = join(work, 'opened');
+    await unzipTo(join(work, 'opened.zip'), dir);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.signer?.fingerprint).toBe(identity.fingerprint);
+    expect(manifest.signer?.name).toBe('河岸新闻 evidence desk');
+    expect(execFileSync('openssl', ['dgst', '-sha256', '-verify', 'public-key.pem', '-signature', 'manifest.json.sig', 'manifest.json'], { cwd: dir }).toString()).toContain('Verified OK');
+    // A wrong key passphrase is refused in plain words and nothing is captured.
+    const bad = await runCli(['--no-tsa', '--key', keyFile, '--out', join(work, 'x.zip'), '--browser-arg', HOST_RULES, `${servers.a.origin}/tall.html`], { JIANZHENG_KEY_PASSPHRASE: 'wrong' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/passphrase|decrypt/i);
   });
 
   it('rejects bad options with a clear message and exit 2', async () => {

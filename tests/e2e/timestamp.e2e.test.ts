@@ -63,6 +63,8 @@ describe('trusted time through the CLI with a real local time-stamping authority
       wrong = String((e as { stdout?: Buffer }).stdout ?? '') + String((e as { stderr?: Buffer }).stderr ?? '');
     }
     expect(wrong).toMatch(/FAILED|mismatch/i);
+    // The manifest is stamped at export too (its token sits beside it, outside the files map).
+    expect(execFileSync('openssl', ['ts', '-verify', '-data', 'manifest.json', '-in', 'manifest.json.tsr', '-CAfile', tsa.rootPath], { cwd: dir }).toString()).toMatch(/Verification: OK/);
     const v = await run('src/cli/verify.ts', [out, '--tsa-root', tsa.rootPath]);
     expect(v.code, v.stdout + v.stderr).toBe(0);
     // Without trusting the local root, the verifier refuses the token's chain.
