@@ -32,7 +32,12 @@ export default defineConfig({
     description: '__MSG_extDescription__',
     default_locale: 'en',
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: 'jianzheng@jianzheng.invalid', strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            // No data leaves the browser except what the user exports (Firefox's data-consent key).
+            gecko: { id: 'jianzheng@jianzheng.invalid', strict_min_version: '128.0', data_collection_permissions: { required: ['none'] } },
+          },
+        }
       : { key: EXTENSION_KEY }),
     permissions: [
       'activeTab',
