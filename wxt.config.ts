@@ -49,6 +49,8 @@ export default defineConfig({
       'alarms',
       'webRequest',
       'webNavigation',
+      // Only to send the post's page as Referer when the extension fetches its media.
+      'declarativeNetRequestWithHostAccess',
       ...(browser === 'firefox' ? [] : ['pageCapture', 'debugger']),
     ],
     host_permissions: ['<all_urls>'],

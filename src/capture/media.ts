@@ -26,12 +26,55 @@ export function allMedia(post: Post | null): PostMedia[] {
 }
 
 /**
- * Downloads a post's media at the original resolution chosen by the adapter. Fills each item's path
- * and sha256 (later, from the hashed artifact) or says why it is missing; never fails the capture.
+ * Sends the page's URL as Referer on the extension's own requests while `run` lasts. Image hosts
+ * such as Weibo's refuse requests without their site as referrer, and fetch() in a service worker
+ * cannot set a cross-origin Referer itself; a session rule limited to requests this extension makes
+ * (initiator = our origin, no tab) to the media hosts does it. Where the API is missing (tests), the
+ * media are fetched without it.
  */
-export async function downloadMedia(post: Post | null, timeoutMs = 30_000): Promise<{ item: PostMedia; artifact: ArtifactInput }[]> {
-  const out: { item: PostMedia; artifact: ArtifactInput }[] = [];
+export async function withReferer<T>(referer: string, hosts: string[], run: () => Promise<T>): Promise<T> {
+  const dnr = (globalThis as { chrome?: { declarativeNetRequest?: DnrApi }; browser?: { declarativeNetRequest?: DnrApi } }).chrome?.declarativeNetRequest;
+  const extensionHost = (globalThis as { location?: Location }).location?.host;
+  if (!dnr || !hosts.length || !extensionHost) return run();
+  const id = 1 + Math.floor(Math.random() * 1_000_000);
+  try {
+    await dnr.updateSessionRules({
+      addRules: [
+        {
+          id,
+          priority: 1,
+          action: { type: 'modifyHeaders', requestHeaders: [{ header: 'referer', operation: 'set', value: referer }] },
+          condition: { requestDomains: hosts, initiatorDomains: [extensionHost], tabIds: [-1], resourceTypes: ['xmlhttprequest', 'other', 'image', 'media'] },
+        },
+      ],
+    });
+  } catch {
+    return run();
+  }
+  try {
+    return await run();
+  } finally {
+    await dnr.updateSessionRules({ removeRuleIds: [id] }).catch(() => undefined);
+  }
+}
+
+interface DnrApi {
+  updateSessionRules(options: { addRules?: unknown[]; removeRuleIds?: number[] }): Promise<void>;
+}
+
+/**
+ * Downloads a post's media at the original resolution chosen by the adapter, with the page as
+ * referrer. Fills each item's path and sha256 (later, from the hashed artifact) or says why it is
+ * missing; never fails the capture.
+ */
+export async function downloadMedia(post: Post | null, pageUrl: string, timeoutMs = 30_000): Promise<{ item: PostMedia; artifact: ArtifactInput }[]> {
   const items = allMedia(post);
+  const hosts = [...new Set(items.flatMap((m) => { try { return [new URL(m.url).hostname]; } catch { return []; } }))];
+  return withReferer(pageUrl, hosts, () => fetchAll(items, timeoutMs));
+}
+
+async function fetchAll(items: PostMedia[], timeoutMs: number): Promise<{ item: PostMedia; artifact: ArtifactInput }[]> {
+  const out: { item: PostMedia; artifact: ArtifactInput }[] = [];
   let index = 0;
   for (const item of items) {
     const i = index++;

@@ -146,7 +146,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   const elementHtml = elementMode ? await pullChunks(tabId, runId, 'element', collected.elementHtmlLength) : null;
   void browser.tabs.sendMessage(tabId, { type: 'jz-release', runId }, { frameId: 0 }).catch(() => undefined);
 
-  const media = await step('media', () => downloadMedia(collected.post));
+  const media = await step('media', () => downloadMedia(collected.post, collected.url));
 
   progress('hashing');
   const inputs: ArtifactInput[] = [{ kind: 'html-snapshot', mediaType: 'text/html;charset=utf-8', data: new Blob([html], { type: 'text/html' }) }];

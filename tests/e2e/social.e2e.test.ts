@@ -21,12 +21,14 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
  * (--host-resolver-rules), and it answers https://<host><path> from tests/fixtures/social.
  * HTTPS because some of these hosts are HSTS-preloaded in Chromium.
  */
-function startPlatformServer(dir: string): Promise<{ server: Server; port: number; requests: string[] }> {
+function startPlatformServer(dir: string): Promise<{ server: Server; port: number; requests: string[]; referers: Map<string, string | undefined> }> {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=jianzheng-test'], { stdio: 'ignore' });
   const requests: string[] = [];
+  const referers = new Map<string, string | undefined>();
   const server = createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
     const url = `https://${req.headers.host}${req.url}`;
     requests.push(url);
+    referers.set(url, req.headers.referer);
     for (const platform of PLATFORMS) {
       for (const kind of ['page', 'media'] as const) {
         const file = join(SOCIAL, fixtureFileFor(platform, url.split('?')[0]!, kind));
@@ -46,7 +48,7 @@ function startPlatformServer(dir: string): Promise<{ server: Server; port: numbe
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as AddressInfo).port, requests })));
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as AddressInfo).port, requests, referers })));
 }
 
 describe('social posts end to end through the CLI, one per platform', () => {
@@ -110,8 +112,9 @@ describe('social posts end to end through the CLI, one per platform', () => {
         expect(artifact.sha256).toBe(m.sha256);
         const bytes = await zip.file(m.path!)!.async('uint8array');
         expect(sha256(bytes)).toBe(m.sha256);
-        // The original-resolution URL is what was fetched.
+        // The original-resolution URL is what was fetched, with the post's page as referrer.
         expect(srv.requests).toContain(m.url);
+        expect(srv.referers.get(m.url), m.url).toBe(f.url);
       }
     });
   }
