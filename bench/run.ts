@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CHROMIUM, runOurCli, runSingleFile, snapshotsFromBundle, stageTimings, type OursRun, type SingleFileRun, type StageTimes } from './lib/capture';
+import { CHROMIUM, useExtensionCopy, runOurCli, runSingleFile, snapshotsFromBundle, stageTimings, type OursRun, type SingleFileRun, type StageTimes } from './lib/capture';
 import { fidelity, type FidelityRow } from './lib/fidelity';
 import { exportBench, verifyBench, type ExportBench, type VerifyRun } from './lib/export';
 import { libraryBench, type LibraryBench } from './lib/library';
@@ -67,11 +67,22 @@ async function main(): Promise<void> {
     verify: null,
     library: null,
     targets: [],
+    errors: {},
     durationS: 0,
   };
+  useExtensionCopy(work);
 
+  // A failing section is recorded and reported; the others still run.
+  const section = async (name: string, f: () => Promise<void>) => {
+    try {
+      await f();
+    } catch (e) {
+      log(`${name} failed: ${(e as Error).stack ?? e}`);
+      results.errors[name] = (e as Error).message.split('\n')[0]!;
+    }
+  };
   try {
-    if (only.has('capture') || only.has('fidelity')) {
+    if (only.has('capture') || only.has('fidelity')) await section('capture', async () => {
       const pages = await startPages(cfg.corpusPages);
       try {
         const urls = pages.pages.map((p) => p.url);
@@ -127,10 +138,10 @@ async function main(): Promise<void> {
       } finally {
         await pages.close();
       }
-    }
+    });
 
-    let exp: ExportBench | null = null;
-    if (only.has('export') || only.has('verify')) {
+    let exp = null as ExportBench | null;
+    if (only.has('export') || only.has('verify')) await section('export', async () => {
       log(`export: seeding ${cfg.exportCaptures} captures of ~${cfg.exportKb} KB, exporting ${cfg.exportSizes.join(' and ')} of them ${cfg.runs}× each`);
       exp = await exportBench(cfg.exportCaptures, cfg.exportKb, cfg.exportSizes, cfg.runs, join(work, 'export'));
       const largest = Math.max(...cfg.exportSizes);
@@ -139,13 +150,13 @@ async function main(): Promise<void> {
         return { captures: size, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) };
       });
       results.export = { seeded: exp.seeded, seededBytes: exp.seededBytes, largestFile: exp.largestFile, seedMs: exp.seedMs, runs: exp.runs, bySize, largestSize: largest };
-    }
-    if (only.has('verify') && exp?.bundle) {
+    });
+    if (only.has('verify') && exp?.bundle) await section('verify', async () => {
       log('verify: our verifier against sha256sum on the exported bundle');
-      const runs: VerifyRun[] = await verifyBench(exp.bundle, Math.max(cfg.runs, 2));
+      const runs: VerifyRun[] = await verifyBench(exp!.bundle!, Math.max(cfg.runs, 2));
       results.verify = { bytes: runs[0]!.bytes, measuredOn: 'the zip file (same bytes for both)', runs, verifierMbPerS: stats(runs.map((r) => r.verifierMbPerS)), sha256sumMbPerS: stats(runs.map((r) => r.sha256sumMbPerS)), ratio: stats(runs.map((r) => r.ratio)), allOk: runs.every((r) => r.verifierOk) };
-    }
-    if (only.has('library')) {
+    });
+    if (only.has('library')) await section('library', async () => {
       log(`library: seeding ${cfg.libraryCaptures} captures, ${Math.max(cfg.runs, 2)} page loads`);
       const lib: LibraryBench = await libraryBench(cfg.libraryCaptures, Math.max(cfg.runs, 2));
       results.library = {
@@ -155,7 +166,7 @@ async function main(): Promise<void> {
         firstPageMs: stats(lib.runs.map((r) => r.firstPageMs)),
         searchMs: Object.fromEntries(Object.keys(lib.runs[0]!.search).map((t) => [t, stats(lib.runs.map((r) => r.search[t]!))])),
       };
-    }
+    });
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@
  * the extension's own capture results (same extension code, driven in-process).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import JSZip from 'jszip';
 import { ensureBuilt, runJob } from '../../src/cli/capture';
@@ -117,6 +117,24 @@ export async function snapshotsFromBundle(run: OursRun): Promise<Record<string, 
   return out;
 }
 
+let extensionDir: string | undefined;
+
+/**
+ * In-process browsers load a private copy of the built extension: others rebuild .output while the
+ * benchmark runs, and a rebuild under a running browser breaks its extension pages. (The spawned CLI
+ * always uses .output; runOurCli flags runs during which it changed.)
+ */
+export function useExtensionCopy(work: string): string {
+  ensureBuilt(() => undefined);
+  extensionDir = join(work, 'extension');
+  cpSync(DEFAULT_EXTENSION_DIR, extensionDir, { recursive: true });
+  return extensionDir;
+}
+
+export function benchExtensionDir(): string | undefined {
+  return extensionDir;
+}
+
 export interface StageTimes {
   url: string;
   ok: boolean;
@@ -137,14 +155,16 @@ export interface StageTimes {
 
 /** Drives the extension in-process, like the CLI, to read each capture's own stage timings. */
 export async function stageTimings(pages: BenchPage[]): Promise<StageTimes[]> {
-  const browser = await launchWithExtension({ browserPath: CHROMIUM, browserArgs: [HOST_RULES] });
+  const browser = await launchWithExtension({ extensionDir, browserPath: CHROMIUM, browserArgs: [HOST_RULES] });
   try {
     const control = await browser.openPage('export.html');
     const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });
     if (!cfg.ok) throw new Error(cfg.error);
     const out: StageTimes[] = [];
     for (const p of pages) {
+      const t0 = performance.now();
       const r = (await control.evaluate((m) => chrome.runtime.sendMessage(m), { type: 'capture-url', url: p.url, options: {} })) as CaptureResult;
+      process.stderr.write(`  ${p.name}: ${r.ok ? 'ok' : r.error} in ${Math.round(performance.now() - t0)} ms\n`);
       if (!r.ok) {
         out.push({ url: p.url, ok: false, error: r.error, total: NaN, snapshot: NaN, screenshots: NaN, mhtml: NaN, hashing: NaN, storing: NaN, load: NaN, snapshotBytes: NaN, totalBytes: NaN, raw: {} });
         continue;

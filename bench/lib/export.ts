@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runJob } from '../../src/cli/capture';
 import { launchWithExtension } from '../../src/cli/launch';
 import { runVerifyCli } from '../../src/cli/verify';
-import { CHROMIUM } from './capture';
+import { benchExtensionDir, CHROMIUM } from './capture';
 import { injectSeeder, seedLarge } from './inject';
 import { browserPss, sampleMemory } from './memory';
 import { run } from './proc';
@@ -42,7 +42,7 @@ const MB = 1024 * 1024;
  */
 export async function exportBench(n: number, kb: number, sizes: number[], runs: number, dir: string): Promise<ExportBench> {
   mkdirSync(dir, { recursive: true });
-  const browser = await launchWithExtension({ browserPath: CHROMIUM });
+  const browser = await launchWithExtension({ extensionDir: benchExtensionDir(), browserPath: CHROMIUM });
   try {
     const control = await browser.openPage('export.html');
     const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });

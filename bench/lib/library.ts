@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { runJob } from '../../src/cli/capture';
 import { launchWithExtension } from '../../src/cli/launch';
-import { CHROMIUM } from './capture';
+import { benchExtensionDir, CHROMIUM } from './capture';
 import { injectSeeder, seedLibrary } from './inject';
 
 export const SEARCH_TERMS = ['红码', 'depositors'];
@@ -62,7 +62,7 @@ async function search(page: Page, term: string): Promise<number> {
 }
 
 export async function libraryBench(n: number, runs: number): Promise<LibraryBench> {
-  const browser = await launchWithExtension({ browserPath: CHROMIUM });
+  const browser = await launchWithExtension({ extensionDir: benchExtensionDir(), browserPath: CHROMIUM });
   try {
     const control = await browser.openPage('export.html');
     const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });

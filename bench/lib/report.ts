@@ -16,6 +16,7 @@ export interface BenchResults {
   verify: any;
   library: any;
   targets: Target[];
+  errors: Record<string, string>;
   durationS: number;
 }
 
@@ -76,6 +77,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.chromium}, SingleFile CLI ${m.singleFile}. ` +
     `Raw numbers: \`bench/results/${r.date.slice(0, 10)}${r.mode === 'quick' ? '-quick' : ''}.json\`.`, '');
   L.push('Cells with three numbers are minimum / **median** / maximum over the runs. The machine is shared and noisy: ratios measured within one run are what count; absolute times are context.', '');
+  for (const [k, v] of Object.entries(r.errors ?? {})) L.push(`**${k} failed in this run:** ${v}`, '');
   L.push('## Targets', '', '| | Target | Measured (median) | |', '|---|---|---|---|');
   for (const t of r.targets) L.push(`| ${t.name} | ${t.target} | ${t.value} | ${mark(t.met)} |`);
   L.push('');
