@@ -6,7 +6,7 @@ import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Page } from 'puppeteer-core';
 import { launchFirefoxWithExtension, type LaunchedFirefox } from './firefox-launch';
 import { startFixtureServers, readBlob as readBlobPw, readCaptures as readCapturesPw, readLedger as readLedgerPw } from './fixtures';
-import { pngSize } from './png';
+import { pngPixels, pngSize } from './png';
 import type { CaptureResult } from '../../src/shared/messages';
 import type { CaptureRecord } from '../../src/bundle/format';
 import { verifyLedger } from '../../src/ledger/ledger';
@@ -40,6 +40,17 @@ describe('capture a page end to end in Firefox', () => {
     control = await firefox.openPage('export.html');
     result = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/article.html`, options: { waitMs: 500 } });
   });
+  /** The id of the tab showing `url`, as the extension sees it. */
+  async function tabIdOf(url: string): Promise<number> {
+    // All tabs, matched here: tabs.query's url filter takes match patterns, which exclude about:.
+    const id = await control.evaluate(
+      async (u) => (await (globalThis as unknown as { browser: { tabs: { query(q: object): Promise<{ id?: number; url?: string }[]> } } }).browser.tabs.query({})).find((t) => t.url === u)?.id,
+      url,
+    );
+    if (typeof id !== 'number') throw new Error(`no tab shows ${url}`);
+    return id;
+  }
+
   afterAll(async () => {
     await firefox?.close();
     await servers?.close();
@@ -82,6 +93,10 @@ describe('capture a page end to end in Firefox', () => {
     expect(html).toContain('added-after-load');
     // Only reachable through SingleFile's frame relay in the background.
     expect(html).toContain('cross-origin-frame-text');
+    expect(html).toMatch(/<template shadowrootmode="open"[^>]*>[\s\S]*shadow-root-text/);
+    // Canvas pixels become an image; lazy and frame images are inlined as data: URIs (3 distinct PNGs + canvas).
+    expect(new Set(html.match(/data:image\/png;base64,[A-Za-z0-9+/=]{40,}/g) ?? []).size).toBeGreaterThanOrEqual(4);
+    expect(html).not.toMatch(/\ssrc="\/img\//);
     expect(html).not.toMatch(/<script(?![^>]*application\/ld\+json)/i);
     expect(html).not.toMatch(/\son[a-z]+\s*=/i);
     expect(html).toMatch(/http-equiv="Content-Security-Policy"[^>]*script-src 'none'/);
@@ -94,6 +109,35 @@ describe('capture a page end to end in Firefox', () => {
     expect(full.height).toBeGreaterThan(5000);
     expect(visible.height).toBeLessThan(1000);
     expect(full.width).toBe(visible.width);
+  });
+
+  it('full screenshot shows the page below the fold, not the first screen repeated', async () => {
+    // tall.html is a 5000 px gradient from white to red: the bottom of the picture must be red.
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html` });
+    if (!r.ok) throw new Error(r.error);
+    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
+    const png = pngPixels(await readBlob(control, row.artifacts.find((a) => a.kind === 'screenshot-full')!.path));
+    expect(png.height).toBeGreaterThanOrEqual(5000);
+    const [rTop, gTop] = png.pixel(5, 50);
+    const [rBottom, gBottom] = png.pixel(5, 4950);
+    expect(rTop).toBeGreaterThan(240);
+    expect(gTop).toBeGreaterThan(230);
+    expect(rBottom).toBeGreaterThan(150);
+    expect(gBottom).toBeLessThan(80);
+  });
+
+  it('captures a tab the user opened (capture-tab), with its HTTP response', async () => {
+    const page = await firefox.browser.newPage();
+    const url = `${servers.a.origin}/tall.html?opened-by-user`;
+    await page.goto(url);
+    const tabId = await tabIdOf(url);
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
+    await page.close();
+    if (!r.ok) throw new Error(r.error);
+    expect(r.capture.finalUrl).toBe(url);
+    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
+    const meta = JSON.parse((await readBlob(control, row.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
+    expect(meta.http?.status).toBe(200);
   });
 
   it('metadata names Firefox and carries the HTTP response; text holds the article', async () => {
@@ -117,5 +161,47 @@ describe('capture a page end to end in Firefox', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect((await readCaptures(control)).length).toBe(before.captures);
     expect((await readLedger(control)).length).toBe(before.ledger);
+  });
+
+  it('a browser page cannot be captured and says why', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto('about:blank');
+    const tabId = await tabIdOf('about:blank');
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
+    await page.close();
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.code).toBe('not-capturable');
+  });
+
+  it('a tab closed mid-capture leaves no record', async () => {
+    const before = (await readCaptures(control)).length;
+    const page = await firefox.browser.newPage();
+    const url = `${servers.a.origin}/tall.html?closed`;
+    await page.goto(url);
+    const tabId = await tabIdOf(url);
+    const pending = toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
+    await new Promise((r) => setTimeout(r, 150));
+    await page.close();
+    const r = await pending;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.code).toBe('tab-closed');
+    expect((await readCaptures(control)).length).toBe(before);
+    expect((await verifyLedger(await readLedger(control))).ok).toBe(true);
+  });
+
+  it('a web page cannot reach the extension or its files', async () => {
+    const page = await firefox.browser.newPage();
+    await page.goto(`${servers.a.origin}/tall.html`);
+    expect(await page.evaluate(() => typeof (globalThis as unknown as { browser?: unknown }).browser)).toBe('undefined');
+    const probe = await page.evaluate(async (origin) => {
+      try {
+        const r = await fetch(`${origin}manifest.json`);
+        return r.ok ? 'reachable' : 'blocked';
+      } catch {
+        return 'blocked';
+      }
+    }, firefox.origin);
+    expect(probe).toBe('blocked');
+    await page.close();
   });
 });
