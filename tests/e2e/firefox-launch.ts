@@ -88,6 +88,8 @@ export async function launchFirefoxWithExtension(opts: { extensionDir?: string; 
     executablePath: findFirefox(),
     headless: opts.headless ?? true,
     protocol: 'webDriverBiDi',
+    // No viewport emulation: tabs the test opens must look like tabs a user opens (as for Chromium).
+    defaultViewport: null,
     args: ['--width=1280', '--height=800', '--remote-allow-system-access'],
     extraPrefsFirefox: {
       ...OFFLINE_PREFS,

@@ -140,6 +140,31 @@ describe('capture a page end to end in Firefox', () => {
     expect(meta.http?.status).toBe(200);
   });
 
+  it('"Capture a post": the picker works in Firefox and the element is cut out of the full screenshot', async () => {
+    const page = await firefox.browser.newPage();
+    const url = `${servers.a.origin}/thread.html`;
+    await page.goto(url);
+    const pending = toBackground<CaptureResult>(control, { type: 'capture-tab', tabId: await tabIdOf(url), options: { mode: 'element' } });
+    // Hover the second comment's text and click it, as a user would.
+    await page.waitForSelector('[data-jianzheng-picker]', { timeout: 20_000 });
+    const box = (await (await page.$('#c2 p'))!.boundingBox())!;
+    await page.mouse.move(box.x + 10, box.y + box.height / 2);
+    await page.mouse.click(box.x + 10, box.y + box.height / 2);
+    const r = await pending;
+    if (!r.ok) throw new Error(r.error);
+    expect(r.capture.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['element-snapshot', 'element-screenshot', 'html-snapshot']));
+    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
+    const html = (await readBlob(control, row.artifacts.find((a) => a.kind === 'element-snapshot')!.path)).toString('utf8');
+    expect(html).toContain('储户乙');
+    expect(html).not.toContain('转码申诉');
+    const png = pngSize(await readBlob(control, row.artifacts.find((a) => a.kind === 'element-screenshot')!.path));
+    const c2 = (await (await page.$('#c2'))!.boundingBox())!;
+    expect(Math.abs(png.width - c2.width)).toBeLessThanOrEqual(2);
+    expect(Math.abs(png.height - c2.height)).toBeLessThanOrEqual(2);
+    expect(await page.$$eval('[data-jianzheng-picker], [data-single-file-selected-content]', (l) => l.length)).toBe(0);
+    await page.close();
+  });
+
   it('metadata names Firefox and carries the HTTP response; text holds the article', async () => {
     const [row] = await readCaptures(control);
     const meta = JSON.parse((await readBlob(control, row!.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
