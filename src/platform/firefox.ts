@@ -20,7 +20,10 @@ export const firefoxPlatform: CapturePlatform = {
     const pageHeight = geometry.scrollHeight;
     const height = Math.min(pageHeight, maxHeight, Math.floor(MAX_SCREENSHOT_DEVICE_PX / Math.max(1, geometry.devicePixelRatio)));
     const width = Math.max(geometry.innerWidth, geometry.scrollWidth);
-    const url = await (browser.tabs as unknown as FirefoxTabs).captureTab(tabId, { format: 'png', rect: { x: 0, y: 0, width, height }, scale: 1 });
+    // Device pixels, like the visible screenshot (captureTab's default scale) and Chrome's full page:
+    // on a HiDPI screen scale 1 would halve the full page's resolution and its width would not match.
+    const scale = geometry.devicePixelRatio || 1;
+    const url = await (browser.tabs as unknown as FirefoxTabs).captureTab(tabId, { format: 'png', rect: { x: 0, y: 0, width, height }, scale });
     return { png: dataUrlToBlob(url), width, height, capped: height < pageHeight, pageHeight };
   },
   async saveMhtml() {

@@ -230,3 +230,31 @@ describe('capture a page end to end in Firefox', () => {
     await page.close();
   });
 });
+
+describe('Firefox on a HiDPI screen (device pixel ratio 2)', () => {
+  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
+  let firefox: LaunchedFirefox;
+
+  beforeAll(async () => {
+    servers = await startFixtureServers();
+    firefox = await launchFirefoxWithExtension({ prefs: { 'layout.css.devPixelsPerPx': '2.0' } });
+  });
+  afterAll(async () => {
+    await firefox?.close();
+    await servers?.close();
+  });
+
+  it('the full screenshot is in device pixels, like the visible one', async () => {
+    const control = await firefox.openPage('export.html');
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html` });
+    if (!r.ok) throw new Error(r.error);
+    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
+    const full = pngSize(await readBlob(control, row.artifacts.find((a) => a.kind === 'screenshot-full')!.path));
+    const visible = pngSize(await readBlob(control, row.artifacts.find((a) => a.kind === 'screenshot-visible')!.path));
+    const meta = JSON.parse((await readBlob(control, row.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
+    expect(meta.viewport.devicePixelRatio).toBe(2);
+    expect(full.width).toBe(visible.width);
+    expect(full.width).toBe(2 * meta.screenshot.width);
+    expect(full.height).toBe(2 * meta.screenshot.height);
+  });
+});
