@@ -25,7 +25,8 @@ export function whyNotCapturable(url: string | undefined, contentType?: string |
 
 /** Maps browser errors from injection or messaging to plain words and a code. */
 export function explainBrowserError(message: string): { code: 'not-capturable' | 'tab-closed' | 'internal'; text: string } {
-  if (/No tab with id|tab was closed|Tab .* not found|Receiving end does not exist|message port closed|Frame with ID 0 was removed/i.test(message)) {
+  // "Invalid tab ID" is Firefox's wording of Chrome's "No tab with id".
+  if (/No tab with id|Invalid tab ID|tab was closed|Tab .* not found|Receiving end does not exist|message port closed|Frame with ID 0 was removed/i.test(message)) {
     return { code: 'tab-closed', text: 'The tab was closed or navigated away during the capture; nothing was saved.' };
   }
   if (/Cannot access|cannot be scripted|extensions gallery|Missing host permission|chrome-extension:|PDF|chrome-error/i.test(message)) {

@@ -214,6 +214,13 @@ describe('capture a page end to end in Firefox', () => {
     expect((await verifyLedger(await readLedger(control))).ok).toBe(true);
   });
 
+  it('a tab that is already gone is reported as closed, in Firefox\'s words too', async () => {
+    // Firefox says "Invalid tab ID: n" where Chrome says "No tab with id: n".
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId: 99_999 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.code).toBe('tab-closed');
+  });
+
   it('a web page cannot reach the extension or its files', async () => {
     const page = await firefox.browser.newPage();
     await page.goto(`${servers.a.origin}/tall.html`);
