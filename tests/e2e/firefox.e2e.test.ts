@@ -165,6 +165,21 @@ describe('capture a page end to end in Firefox', () => {
     await page.close();
   });
 
+  it('the library lists the capture and shows its snapshot in a frame that can run no script', async () => {
+    const library = await firefox.openPage('library.html');
+    const id = result.ok ? result.capture.id : '';
+    const item = `[data-testid="capture-item"][data-id="${id}"]`;
+    await library.waitForSelector(item, { timeout: 20_000 });
+    await library.click(item);
+    await library.waitForSelector('[data-testid="snapshot-frame"]', { timeout: 15_000 });
+    const frame = await library.$eval('[data-testid="snapshot-frame"]', (f) => ({ sandbox: f.getAttribute('sandbox'), srcdoc: f.getAttribute('srcdoc') ?? '' }));
+    expect(frame.sandbox).not.toBeNull();
+    expect(frame.sandbox!.split(/\s+/)).not.toContain('allow-scripts');
+    expect(frame.sandbox!.split(/\s+/)).not.toContain('allow-same-origin');
+    expect(frame.srcdoc).toContain('added-after-load');
+    await library.close();
+  });
+
   it('metadata names Firefox and carries the HTTP response; text holds the article', async () => {
     const [row] = await readCaptures(control);
     const meta = JSON.parse((await readBlob(control, row!.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
