@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--runs N] [--only capture,fidelity,export,verify,library] [--no-write]
+ * npm run bench [-- --quick] [--runs N] [--corpus N] [--only capture,fidelity,export,verify,library] [--no-write]
  *
  * Measures capture (against SingleFile's CLI), fidelity, export, verify and the library at scale;
  * writes bench/results/<YYYY-MM-DD>.json and the tables of docs/performance.md. Ratios measured in
@@ -32,20 +32,20 @@ export type BenchConfig = {
   libraryCaptures: number;
 };
 
-function config(quick: boolean, runs?: number): BenchConfig {
+function config(quick: boolean, runs?: number, corpus?: number): BenchConfig {
   return quick
-    ? { quick, runs: runs ?? 1, corpusPages: 2, exportCaptures: 200, exportSizes: [50, 200], exportKb: 500, libraryCaptures: 10_000 }
-    : { quick, runs: runs ?? 3, corpusPages: 10, exportCaptures: 1000, exportSizes: [250, 1000], exportKb: 500, libraryCaptures: 10_000 };
+    ? { quick, runs: runs ?? 1, corpusPages: corpus ?? 1, exportCaptures: 200, exportSizes: [50, 200], exportKb: 500, libraryCaptures: 10_000 }
+    : { quick, runs: runs ?? 3, corpusPages: corpus ?? 10, exportCaptures: 1000, exportSizes: [250, 1000], exportKb: 500, libraryCaptures: 10_000 };
 }
 
 const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' }, 'no-write': { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, runs: { type: 'string' }, corpus: { type: 'string' }, only: { type: 'string' }, 'no-write': { type: 'boolean' } },
     allowPositionals: false,
   });
-  const cfg = config(!!values.quick, values.runs ? Number(values.runs) : undefined);
+  const cfg = config(!!values.quick, values.runs ? Number(values.runs) : undefined, values.corpus ? Number(values.corpus) : undefined);
   const only = new Set(values.only ? values.only.split(',') : SECTIONS);
   const work = mkdtempSync(join(tmpdir(), 'jianzheng-bench-'));
   const started = Date.now();

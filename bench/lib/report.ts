@@ -35,7 +35,7 @@ const f0 = (x: number | null | undefined) => (x === null || x === undefined || !
 const f1 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(1));
 const f2 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(2));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
-const mb = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x / MB).toFixed(1)} MB`);
+const mb = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.abs(x) < MB ? `${(x / 1024).toFixed(0)} KB` : `${(x / MB).toFixed(1)} MB`);
 const s3 = (s: Stats, f: (x: number) => string = f0) => (s ? (s.n === 1 ? f(s.median) : `${f(s.min)} / **${f(s.median)}** / ${f(s.max)}`) : '—');
 const mark = (m: boolean | null) => (m === null ? '–' : m ? '✓' : '✗');
 
