@@ -90,6 +90,7 @@ export async function launchFirefoxWithExtension(opts: { extensionDir?: string; 
     protocol: 'webDriverBiDi',
     // No viewport emulation: tabs the test opens must look like tabs a user opens (as for Chromium).
     defaultViewport: null,
+    // Without system access WebDriver BiDi refuses to navigate a tab to a moz-extension:// page.
     args: ['--width=1280', '--height=800', '--remote-allow-system-access'],
     extraPrefsFirefox: {
       ...OFFLINE_PREFS,
@@ -113,8 +114,8 @@ export async function launchFirefoxWithExtension(opts: { extensionDir?: string; 
       const url = origin + path;
       // Firefox's WebDriver BiDi sends no navigation events for extension pages (bug 1755014), so
       // page.goto would never resolve: start the navigation without waiting, then poll the page.
-      const session = (page.mainFrame() as unknown as { _id: string })._id;
-      await (browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection.send('browsingContext.navigate', { context: session, url, wait: 'none' });
+      const context = (page.mainFrame() as unknown as { _id: string })._id;
+      await (browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection.send('browsingContext.navigate', { context, url, wait: 'none' });
       const deadline = Date.now() + 30_000;
       for (;;) {
         const ready = await page.evaluate(() => `${location.href} ${document.readyState}`).catch(() => '');

@@ -26,6 +26,12 @@ function toBackground<T>(page: Page, message: unknown): Promise<T> {
   return page.evaluate((m) => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser.runtime.sendMessage(m), message as never) as Promise<T>;
 }
 
+// The global setup builds for Chrome only; users load this build into Firefox. File-level, so that
+// each describe below (or one picked with -t) tests a fresh build.
+beforeAll(() => {
+  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build', '-b', 'firefox', '--mv3'], { cwd: ROOT, stdio: 'pipe' });
+});
+
 describe('capture a page end to end in Firefox', () => {
   let servers: Awaited<ReturnType<typeof startFixtureServers>>;
   let firefox: LaunchedFirefox;
@@ -33,8 +39,6 @@ describe('capture a page end to end in Firefox', () => {
   let result: CaptureResult;
 
   beforeAll(async () => {
-    // The global setup builds for Chrome only; users load this build into Firefox.
-    execFileSync(process.execPath, [resolve(ROOT, 'node_modules/wxt/bin/wxt.mjs'), 'build', '-b', 'firefox', '--mv3'], { cwd: ROOT, stdio: 'pipe' });
     servers = await startFixtureServers();
     firefox = await launchFirefoxWithExtension();
     control = await firefox.openPage('export.html');
