@@ -246,7 +246,7 @@ export async function verifyTimestampToken(
       if (!checks.some((c) => c.id === 'tsr-chain')) checks.push({ id: 'tsr-chain', ok: false, message: 'no trusted root certificates were given' });
     } else {
       const r = await checkChain(signer, certificatesOf(sd), roots, genDate);
-      checks.push({ id: 'tsr-chain', ok: r.ok, message: r.message });
+      checks.push({ id: 'tsr-chain', ok: r.ok, message: r.message, ...(r.warning ? { warning: true } : {}) });
     }
   }
 
@@ -314,7 +314,7 @@ function unreadParts(responseDer: Uint8Array, resp: { toSchema(): asn1js.BaseBlo
   return null;
 }
 
-type ChainResult = { ok: boolean; message: string };
+type ChainResult = { ok: boolean; message: string; warning?: boolean };
 
 /**
  * The signer certificate chains to a trusted root at `date`, every signature on that path verifies,
@@ -352,6 +352,11 @@ async function checkChain(signer: Certificate, tokenCerts: Certificate[], roots:
   if (!roots.some((r) => equalBytes(r.tbsView, top.tbsView))) return broken('the path does not end at a trusted root');
   const pathDer = path.map(certDer);
   const pool = [...tokenCerts, ...roots];
+  // Certificates off the signer's path: an altered one (its issuer is known, its signature fails)
+  // means the token was tampered with; one whose issuer we simply do not have (a cross-certificate
+  // to another root, say) proves nothing either way and only earns a warning, so that genuine
+  // tokens from public authorities are not rejected for carrying extra certificates.
+  const unknownIssuer: string[] = [];
   for (const c of tokenCerts) {
     const der = certDer(c);
     if (pathDer.some((d) => equalBytes(d, der))) continue;
@@ -367,16 +372,19 @@ async function checkChain(signer: Certificate, tokenCerts: Certificate[], roots:
         /* try the next */
       }
     }
+    if (!issuers.length && c.signatureValue.valueBlock.unusedBits === 0) {
+      unknownIssuer.push(`${nameText(c.subject)}, issued by ${nameText(c.issuer)}`);
+      continue;
+    }
     if (!good || c.signatureValue.valueBlock.unusedBits !== 0) {
-      return {
-        ok: false,
-        message: `the token carries a certificate (${nameText(c.subject)}, issued by ${nameText(c.issuer)}) whose signature ${
-          issuers.length ? 'does not verify (it was altered)' : 'cannot be checked: its issuer is neither in the token nor among the trusted roots'
-        }`,
-      };
+      return { ok: false, message: `the token carries a certificate (${nameText(c.subject)}, issued by ${nameText(c.issuer)}) whose signature does not verify (it was altered)` };
     }
   }
-  return { ok: true, message: `the TSA certificate chains to the trusted root ${nameText(top.subject)}` };
+  const message = `the TSA certificate chains to the trusted root ${nameText(top.subject)}`;
+  if (unknownIssuer.length) {
+    return { ok: true, warning: true, message: `${message}; the token also carries certificates off that path whose issuer is unknown here, so they were not checked: ${unknownIssuer.join('; ')}` };
+  }
+  return { ok: true, message };
 }
 
 const OID_ATTR_CONTENT_TYPE = '1.2.840.113549.1.9.3';
