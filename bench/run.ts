@@ -1,5 +1,6 @@
 /**
  * npm run bench [-- --quick] [--runs N] [--corpus N] [--only capture,fidelity,export,verify,library] [--no-write]
+ *                 [--render-from bench/results/<file>.json]   (rewrite docs/performance.md only)
  *
  * Measures capture (against SingleFile's CLI), fidelity, export, verify and the library at scale;
  * writes bench/results/<YYYY-MM-DD>.json and the tables of docs/performance.md. Ratios measured in
@@ -16,6 +17,7 @@ import { fidelity, type FidelityRow } from './lib/fidelity';
 import { exportBench, verifyBench, type ExportBench, type VerifyRun } from './lib/export';
 import { libraryBench, type LibraryBench } from './lib/library';
 import { startPages } from './lib/pages';
+import { selfCheck } from './lib/selfcheck';
 import { stats } from './lib/proc';
 import { evaluateTargets, renderMarkdown, type BenchResults } from './lib/report';
 
@@ -42,9 +44,16 @@ const log = (s: string) => process.stderr.write(`[bench ${new Date().toISOString
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, runs: { type: 'string' }, corpus: { type: 'string' }, only: { type: 'string' }, 'no-write': { type: 'boolean' } },
+    options: { quick: { type: 'boolean' }, runs: { type: 'string' }, corpus: { type: 'string' }, 'render-from': { type: 'string' }, only: { type: 'string' }, 'no-write': { type: 'boolean' } },
     allowPositionals: false,
   });
+  if (values['render-from']) {
+    // Re-renders docs/performance.md from a results file, e.g. after editing bench/notes.md.
+    const saved = JSON.parse(readFileSync(values['render-from'], 'utf8')) as BenchResults;
+    writeFileSync(join(ROOT, 'docs/performance.md'), renderMarkdown(saved, readFileSync(join(ROOT, 'bench/notes.md'), 'utf8')));
+    return;
+  }
+  selfCheck();
   const cfg = config(!!values.quick, values.runs ? Number(values.runs) : undefined, values.corpus ? Number(values.corpus) : undefined);
   const only = new Set(values.only ? values.only.split(',') : SECTIONS);
   const work = mkdtempSync(join(tmpdir(), 'jianzheng-bench-'));
