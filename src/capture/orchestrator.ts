@@ -49,9 +49,12 @@ export async function isCapturing(tabId: number): Promise<boolean> {
   return !!got[runKey(tabId)];
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, signal: AbortSignal, where: { step: string }): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new CaptureError(`The capture took longer than ${Math.round(ms / 1000)} s and was stopped; nothing was saved.`, 'timeout')), ms);
+    const timer = setTimeout(
+      () => reject(new CaptureError(`The capture took longer than ${Math.round(ms / 1000)} s (stopped during ${where.step}); nothing was saved.`, 'timeout')),
+      ms,
+    );
     signal.addEventListener('abort', () => reject(signal.reason));
     p.then(resolve, reject).finally(() => clearTimeout(timer));
   });
@@ -66,7 +69,8 @@ export async function captureTab(tabId: number, options: CaptureOptions, deps: C
   const runId = newCaptureId();
   try {
     await browser.storage.session.set({ [runKey(tabId)]: runId });
-    const capture = await withTimeout(runCapture(tabId, runId, options, deps, abort.signal), options.timeoutMs || deps.timeoutMs || DEFAULT_CAPTURE_TIMEOUT_MS, abort.signal);
+    const where = { step: 'start' };
+    const capture = await withTimeout(runCapture(tabId, runId, options, deps, abort.signal, where), options.timeoutMs || deps.timeoutMs || DEFAULT_CAPTURE_TIMEOUT_MS, abort.signal, where);
     deps.progress?.(runId, 'done');
     return { ok: true, capture };
   } catch (e) {
@@ -87,13 +91,14 @@ function toCaptureError(e: unknown): CaptureError {
   return new CaptureError(text, code);
 }
 
-async function runCapture(tabId: number, runId: string, options: CaptureOptions, deps: CaptureDeps, signal: AbortSignal): Promise<CaptureSummary> {
+async function runCapture(tabId: number, runId: string, options: CaptureOptions, deps: CaptureDeps, signal: AbortSignal, where: { step: string }): Promise<CaptureSummary> {
   const timings: Record<string, number> = {};
   const notes: string[] = [];
   const progress = (stage: CaptureStage, detail?: string) => deps.progress?.(runId, stage, detail);
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     if (signal.aborted) throw signal.reason;
     const s = performance.now();
+    where.step = name;
     try {
       return await f();
     } catch (e) {
@@ -118,7 +123,8 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   if (!tab.active) await browser.tabs.update(tabId, { active: true });
 
   progress('snapshot');
-  await step('inject', () => browser.scripting.executeScript({ target: { tabId, allFrames: true }, files: [CONTENT_SCRIPT_PATH] }));
+  const skippedFrames = await step('inject', () => injectCaptureScript(tabId));
+  if (skippedFrames) notes.push(`${skippedFrames} frame(s) did not accept the capture script in time and are kept as the page showed them without their inner content.`);
   // The visible screenshot first: it shows the page as the user saw it, before any scrolling.
   const visible = elementMode ? null : await step('screenshotVisible', () => deps.platform.captureVisible(tabId, tab.windowId));
   const req: CollectRequest = { type: 'jz-collect', runId, capturedAt, lazy: true, expand: true, element: elementMode };
@@ -235,6 +241,32 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
     notes,
     timings,
   };
+}
+
+/**
+ * Injects the capture script into the top frame, then into every other frame separately. One
+ * allFrames call waits for every frame, and a frame that never finishes loading (a dead ad host,
+ * say) held whole captures hostage; each subframe now gets a few seconds, and those that do not
+ * answer are skipped (SingleFile then leaves them out after its own frame timeout).
+ */
+export const FRAME_INJECT_TIMEOUT_MS = 3_000;
+
+async function injectCaptureScript(tabId: number): Promise<number> {
+  await browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, files: [CONTENT_SCRIPT_PATH] });
+  const frames = ((await browser.webNavigation.getAllFrames({ tabId }).catch(() => null)) ?? []).filter((f) => f.frameId !== 0);
+  const results = await Promise.all(
+    frames.map((f) =>
+      Promise.race([
+        browser.scripting.executeScript({ target: { tabId, frameIds: [f.frameId] }, files: [CONTENT_SCRIPT_PATH] }).then(
+          () => true,
+          // Frames we may not script (about:blank without origin, error pages) are not failures.
+          () => !/^https?:|^file:/.test(f.url),
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), FRAME_INJECT_TIMEOUT_MS)),
+      ]),
+    ),
+  );
+  return results.filter((ok) => !ok).length;
 }
 
 function sameDocument(a: string, b: string): boolean {

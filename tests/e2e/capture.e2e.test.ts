@@ -200,6 +200,18 @@ describe('capture a page end to end in Chromium', () => {
     await page.close();
   });
 
+  it('a frame that never finishes loading does not hold the capture hostage', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${servers.a.origin}/slowframe.html`, { waitUntil: 'domcontentloaded' });
+    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${servers.a.origin}/slowframe.html`);
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId, options: { timeoutMs: 60_000 } });
+    if (!r.ok) throw new Error(r.error);
+    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
+    const html = (await readBlob(control, row.artifacts.find((a) => a.kind === 'html-snapshot')!.path)).toString('utf8');
+    expect(html).toContain('main-document-text');
+    await page.close();
+  });
+
   it('a web page cannot trigger a capture or reach the store', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${servers.a.origin}/tall.html`);

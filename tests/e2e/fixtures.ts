@@ -35,7 +35,14 @@ export async function startFixtureServers(): Promise<{ a: TestServer; b: TestSer
       return false;
     }
   };
-  const a = await startServer(PAGES_DIR, [imageRoute, htmlRoute]);
+  // A resource that never answers: a frame pointing at it never finishes loading.
+  const neverRoute = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    if (req.url !== '/never') return false;
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.write('<!doctype html><p>');
+    return true;
+  };
+  const a = await startServer(PAGES_DIR, [imageRoute, htmlRoute, neverRoute]);
   const b = await startServer(PAGES_DIR, [imageRoute, htmlRoute]);
   origins.a = a.origin;
   origins.b = b.origin;
