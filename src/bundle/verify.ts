@@ -21,7 +21,7 @@ import {
   type CaptureRecord,
   type Manifest,
 } from './format';
-import { DEFAULT_ZIP_LIMITS, ZipError, readCentralDirectory, readEntry, streamEntry, zipSource, type ZipEntry, type ZipLimits, type ZipSource } from './zip-reader';
+import { DEFAULT_ZIP_LIMITS, ZipError, readCentralDirectory, readEntry, streamEntry, zipSource, type ZipEntry, type ZipLimits, type ZipSource, type InflateRaw } from './zip-reader';
 
 export interface CheckResult {
   /** Stable id of the kind of check, e.g. 'file-hash', 'signature', 'ledger-chain'. */
@@ -80,6 +80,8 @@ export interface VerifyOptions {
    * no incremental digest.
    */
   createHash?: () => IncrementalHash;
+  /** A faster one-shot inflater for the host (node:zlib in the CLI); Web DecompressionStream otherwise. */
+  inflateRaw?: InflateRaw;
   limits?: Partial<ZipLimits>;
   /** Checks run after the built-in ones (e.g. the time-stamp check of src/timestamp/). */
   extraChecks?: BundleCheck[];
@@ -364,10 +366,15 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
       if (opts.createHash) {
         const h = opts.createHash();
         const keep: Uint8Array[] | null = entry.size <= SMALL_FILE ? [] : null;
-        await streamEntry(src, entry, (chunk) => {
-          h.update(chunk);
-          keep?.push(chunk);
-        });
+        await streamEntry(
+          src,
+          entry,
+          (chunk) => {
+            h.update(chunk);
+            keep?.push(chunk);
+          },
+          opts.inflateRaw,
+        );
         hashes.set(entry.name, h.digest('hex'));
         if (keep) bytes.set(entry.name, concat(keep, entry.size));
       } else {

@@ -228,15 +228,38 @@ export async function readEntry(src: ZipSource, entry: ZipEntry): Promise<Uint8A
 const STREAM_SLICE = 4 * 1024 * 1024;
 
 /**
+ * A one-shot raw-deflate inflater that stops past `maxSize` output bytes (throws). The Node CLI
+ * passes node:zlib's: a Web DecompressionStream per entry costs a whole stream pipeline each, and
+ * bundles hold thousands of small entries.
+ */
+export type InflateRaw = (compressed: Uint8Array, maxSize: number) => Uint8Array | Promise<Uint8Array>;
+/** Entries up to this compressed size go through InflateRaw in one piece; larger ones stream. */
+const ONE_SHOT_MAX = 32 * 1024 * 1024;
+
+/**
  * Streams the entry's uncompressed bytes to `onChunk` in pieces, so that neither the compressed nor
  * the uncompressed entry is ever held whole. Same size limits as readEntry.
  */
-export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chunk: Uint8Array) => void): Promise<void> {
+export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chunk: Uint8Array) => void, inflate?: InflateRaw): Promise<void> {
   if (entry.isDirectory) return;
   const start = await dataOffset(src, entry);
   const end = start + entry.compressedSize;
   if (entry.method === 0) {
     for (let o = start; o < end; o += STREAM_SLICE) onChunk(await src.read(o, Math.min(STREAM_SLICE, end - o)));
+    return;
+  }
+  if (inflate && entry.compressedSize <= ONE_SHOT_MAX) {
+    let out: Uint8Array;
+    try {
+      out = await inflate(await src.read(start, entry.compressedSize), entry.size);
+    } catch (e) {
+      const m = (e as Error).message;
+      if (/max|exceed|buffer|too large/i.test(m)) throw new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
+      throw new ZipError(`entry "${entry.name}" cannot be inflated: ${m}`, entry.name);
+    }
+    if (out.length !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${out.length} bytes, not its declared ${entry.size}`, entry.name);
+    // A Node Buffer may be a view into a larger shared pool; hand on bytes that own their buffer.
+    onChunk(out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out));
     return;
   }
   const ds = new DecompressionStream('deflate-raw');

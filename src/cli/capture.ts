@@ -26,6 +26,9 @@ interface UrlOutcome {
   error?: string;
   code?: string;
   ms: number;
+  /** Per-stage times inside the extension, ms (inject, collect, page.snapshot, screenshotFull, …). */
+  timings?: Record<string, number>;
+  notes?: string[];
 }
 
 export interface CaptureSummary {
@@ -130,7 +133,7 @@ export async function runCapture(args: CaptureArgs, log: (s: string) => void): P
       )) as CaptureResult;
       const ms = Date.now() - started;
       if (r.ok) {
-        outcomes.push({ url, ok: true, id: r.capture.id, hash: r.capture.hash, size: r.capture.size, title: r.capture.title, ms });
+        outcomes.push({ url, ok: true, id: r.capture.id, hash: r.capture.hash, size: r.capture.size, title: r.capture.title, ms, timings: r.capture.timings, notes: r.capture.notes });
         log(`  ✓ ${r.capture.id}  sha256 ${r.capture.hash.slice(0, 16)}…  ${r.capture.title ?? ''}`);
       } else {
         outcomes.push({ url, ok: false, error: r.error, code: r.code, ms });

@@ -4,6 +4,7 @@
  * fails; 2 for usage errors or an unreadable file.
  */
 import { createHash } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
 import { mkdir, open, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -135,7 +136,12 @@ export async function runVerifyCli(argv: string[], io: CliIo, extraChecks?: Bund
       },
     };
     const checks = extraChecks ?? [timestampBundleCheck({ roots: [...(await shippedRootsFromRepo()), ...tsaRoots] })];
-    report = await verifyBundle(src, { extraChecks: checks, createHash: () => createHash('sha256') });
+    report = await verifyBundle(src, {
+      extraChecks: checks,
+      createHash: () => createHash('sha256'),
+      // maxOutputLength makes zlib stop at the declared size, so a zip bomb cannot inflate past it.
+      inflateRaw: (raw, max) => inflateRawSync(raw, { maxOutputLength: Math.max(1, max) }),
+    });
     io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
     if (extractTo !== null) {
       if (!report.ok) {

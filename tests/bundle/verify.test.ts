@@ -293,7 +293,7 @@ describe('jianzheng-verify CLI', () => {
     expect(await runVerifyCli([join(dir, 'good.zip')], io)).toBe(1);
     expect(out).toMatch(/FAIL timestamp-/);
     out = '';
-    expect(await runVerifyCli([join(dir, 'good.zip'), '--tsa-root', tsa.rootPath], io)).toBe(0);
+    expect(await runVerifyCli([join(dir, "good.zip"), "--tsa-root", tsa.rootPath], io), out).toBe(0);
     expect(out).toMatch(/VERIFIED: all \d+ checks passed/);
     out = '';
     expect(await runVerifyCli([join(dir, 'bad.zip'), '--tsa-root', tsa.rootPath], io)).toBe(1);
