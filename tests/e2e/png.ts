@@ -38,9 +38,18 @@ export function pngSize(png: Uint8Array): { width: number; height: number } {
   return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
 }
 
-/** Decodes an 8-bit RGB/RGBA PNG into rows of pixels (enough for screenshot assertions). */
-export function pngPixels(png: Uint8Array): { width: number; height: number; pixel(x: number, y: number): [number, number, number] } {
-  const b = Buffer.from(png);
+export interface RawImage {
+  width: number;
+  height: number;
+  /** 3 (RGB) or 4 (RGBA) bytes a pixel, rows without filter bytes. */
+  bpp: number;
+  data: Uint8Array;
+}
+
+/** Decodes an 8-bit, non-interlaced RGB/RGBA PNG (what Chromium's screenshots are). */
+export function decodePng(png: Uint8Array): RawImage {
+  const b = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
+  if (b.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');
   let pos = 8;
   let width = 0;
   let height = 0;
@@ -54,6 +63,7 @@ export function pngPixels(png: Uint8Array): { width: number; height: number; pix
       width = data.readUInt32BE(0);
       height = data.readUInt32BE(4);
       if (data[8] !== 8) throw new Error('only 8-bit PNGs');
+      if (data[12] !== 0) throw new Error('interlaced PNGs are not supported');
       colorType = data[9]!;
     } else if (type === 'IDAT') idat.push(data);
     pos += 12 + len;
@@ -62,25 +72,34 @@ export function pngPixels(png: Uint8Array): { width: number; height: number; pix
   if (!bpp) throw new Error(`PNG colour type ${colorType} not supported`);
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * bpp;
-  const out = Buffer.alloc(height * stride);
+  const out = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const f = raw[y * (stride + 1)]!;
     const src = y * (stride + 1) + 1;
+    const row = y * stride;
+    const prev = row - stride;
     for (let x = 0; x < stride; x++) {
-      const a = x >= bpp ? out[y * stride + x - bpp]! : 0;
-      const up = y > 0 ? out[(y - 1) * stride + x]! : 0;
-      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp]! : 0;
+      const a = x >= bpp ? out[row + x - bpp]! : 0;
+      const up = y > 0 ? out[prev + x]! : 0;
       let v = raw[src + x]!;
       if (f === 1) v += a;
       else if (f === 2) v += up;
       else if (f === 3) v += (a + up) >> 1;
       else if (f === 4) {
+        const c = x >= bpp && y > 0 ? out[prev + x - bpp]! : 0;
         const p = a + up - c;
         const pa = Math.abs(p - a), pb = Math.abs(p - up), pc = Math.abs(p - c);
         v += pa <= pb && pa <= pc ? a : pb <= pc ? up : c;
       }
-      out[y * stride + x] = v & 255;
+      out[row + x] = v & 255;
     }
   }
-  return { width, height, pixel: (x, y) => [out[y * stride + x * bpp]!, out[y * stride + x * bpp + 1]!, out[y * stride + x * bpp + 2]!] };
+  return { width, height, bpp, data: out };
+}
+
+/** Pixel access on a decoded PNG, for screenshot assertions. */
+export function pngPixels(png: Uint8Array): { width: number; height: number; pixel(x: number, y: number): [number, number, number] } {
+  const img = decodePng(png);
+  const at = (x: number, y: number) => (y * img.width + x) * img.bpp;
+  return { width: img.width, height: img.height, pixel: (x, y) => [img.data[at(x, y)]!, img.data[at(x, y) + 1]!, img.data[at(x, y) + 2]!] };
 }
