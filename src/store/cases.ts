@@ -13,6 +13,9 @@ export const DEFAULT_CASE_NAME = 'Default';
 
 /** Creates the default case when missing (with its ledger event). Idempotent. */
 export async function ensureDefaultCase(db: EvidenceDB): Promise<CaseRow> {
+  // The common case (it exists) needs no read-write transaction, which would queue behind others.
+  const found = await db.cases.get(DEFAULT_CASE_ID);
+  if (found) return found;
   return db.transaction('rw', db.cases, db.ledger, async () => {
     const existing = await db.cases.get(DEFAULT_CASE_ID);
     if (existing) return existing;
