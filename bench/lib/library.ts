@@ -15,6 +15,8 @@ export const SEARCH_TERMS = ['红码', 'depositors'];
 export interface LibraryRun {
   /** ms from navigation start to the first capture-item being visible (the page's own clock) */
   firstPageMs: number;
+  /** ms the page's own code took from mounting to the first list rendered (marks jz-library-start → jz-first-page) */
+  listMs: number | null;
   /** per term: ms from the input event to the redrawn list (includes the page's input debounce) */
   search: Record<string, number>;
 }
@@ -81,6 +83,11 @@ export async function libraryBench(n: number, runs: number): Promise<LibraryBenc
       const page = await browser.context.newPage();
       await page.goto(`chrome-extension://${browser.extensionId}/library.html`, { waitUntil: 'commit' });
       const firstPageMs = (await page.evaluate(FIRST_ITEM)) as number;
+      const listMs = (await page.evaluate(`(() => {
+        const a = performance.getEntriesByName('jz-library-start')[0];
+        const b = performance.getEntriesByName('jz-first-page')[0];
+        return a && b ? b.startTime - a.startTime : null;
+      })()`)) as number | null;
       await page.waitForSelector('[data-ready="1"]');
       await page.waitForTimeout(500);
       const res: Record<string, number> = {};
@@ -88,7 +95,7 @@ export async function libraryBench(n: number, runs: number): Promise<LibraryBenc
         res[term] = await search(page, term);
         await search(page, '');
       }
-      out.push({ firstPageMs, search: res });
+      out.push({ firstPageMs, listMs, search: res });
       await page.close();
     }
     return { captures: count, seedMs, runs: out };
