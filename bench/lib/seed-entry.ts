@@ -3,11 +3,9 @@
  * that the seeded rows go through the extension's own Dexie schema and search index. Never part of
  * the extension build.
  */
-import Dexie from 'dexie';
 import { artifactPath, RECORD_FORMAT, RECORD_FORMAT_VERSION, type ArtifactEntry, type CaptureRecord } from '../../src/bundle/format';
 import { canonicalJson, sha256Hex } from '../../src/crypto/hash';
-import { makeEvent } from '../../src/ledger/ledger';
-import type { LedgerEvent } from '../../src/ledger/types';
+import { appendEvents } from '../../src/store/ledger-store';
 import { getDb } from '../../src/store/db';
 import { ensureDefaultCase } from '../../src/store/cases';
 import { seedCaptures } from '../../src/store/seed';
@@ -86,19 +84,7 @@ async function seedLarge(n: number, kb: number): Promise<{ ids: string[]; bytes:
     await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
       await db.captures.bulkAdd(rows);
       await db.blobs.bulkAdd(blobs);
-      const first: LedgerEvent | null = (await db.ledger.orderBy('seq').last()) ?? null;
-      const events = await Dexie.waitFor(
-        (async () => {
-          const out: LedgerEvent[] = [];
-          let head = first;
-          for (const r of rows) {
-            head = await makeEvent(head, { time: r.capturedAt, type: 'captured', captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } });
-            out.push(head);
-          }
-          return out;
-        })(),
-      );
-      await db.ledger.bulkAdd(events);
+      await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
     });
   }
   return { ids, bytes, largest };

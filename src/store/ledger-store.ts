@@ -30,6 +30,29 @@ function makeEventInTx(head: LedgerEvent | null, body: LedgerEventBody): Promise
   return Dexie.waitFor(makeEvent(head, body));
 }
 
+/**
+ * Appends many events at once (seeding, imports): one head read, hashing kept inside the
+ * transaction with Dexie.waitFor, one bulk write. Same rule as appendEvent: call inside a
+ * read-write transaction that includes `ledger`.
+ */
+export async function appendEvents(db: EvidenceDB, bodies: readonly LedgerEventBody[]): Promise<LedgerEvent[]> {
+  if (!Dexie.currentTransaction) throw new Error('appendEvents must run inside a transaction');
+  const first: LedgerEvent | null = (await db.ledger.orderBy('seq').last()) ?? null;
+  const events = await Dexie.waitFor(
+    (async () => {
+      const out: LedgerEvent[] = [];
+      let head = first;
+      for (const body of bodies) {
+        head = await makeEvent(head, body);
+        out.push(head);
+      }
+      return out;
+    })(),
+  );
+  await db.ledger.bulkAdd(events);
+  return events;
+}
+
 export async function readLedger(db: EvidenceDB): Promise<LedgerEvent[]> {
   return db.ledger.orderBy('seq').toArray();
 }

@@ -4,11 +4,9 @@
  * ledger events and search index entries, in batches so that 10,000 captures take seconds.
  * Never used by the extension's own code paths.
  */
-import Dexie from 'dexie';
 import { artifactPath, RECORD_FORMAT, RECORD_FORMAT_VERSION, type ArtifactEntry, type CaptureRecord, type Post, type PostPlatform } from '../bundle/format';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
-import { makeEvent } from '../ledger/ledger';
-import type { LedgerEvent } from '../ledger/types';
+import { appendEvents } from './ledger-store';
 import { indexDocuments, type SearchDocument } from '../search/index';
 import type { SearchDB } from '../search/db';
 import { getSearchDb } from '../search/db';
@@ -183,20 +181,7 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
       await db.captures.bulkAdd(rows);
       if (blobs.length) await db.blobs.bulkAdd(blobs);
       if (opts.ledger !== false) {
-        const first: LedgerEvent | null = (await db.ledger.orderBy('seq').last()) ?? null;
-        // Hashing happens outside IndexedDB's task; waitFor keeps the transaction open meanwhile.
-        const events = await Dexie.waitFor(
-          (async () => {
-            const out: LedgerEvent[] = [];
-            let head = first;
-            for (const r of rows) {
-              head = await makeEvent(head, { time: r.capturedAt, type: 'captured', captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } });
-              out.push(head);
-            }
-            return out;
-          })(),
-        );
-        await db.ledger.bulkAdd(events);
+        await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
       }
     });
     if (sdb) await indexDocuments(docs, sdb);
