@@ -4,6 +4,9 @@ import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch'
 import { startFixtureServers, readLedger, toBackground } from './fixtures';
 import type { CaptureResult } from '../../src/shared/messages';
 import { verifyLedger } from '../../src/ledger/ledger';
+import { readFileSync } from 'node:fs';
+import JSZip from 'jszip';
+import type { Manifest } from '../../src/bundle/format';
 
 const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost';
 
@@ -78,5 +81,21 @@ describe('evidence library end to end', () => {
     const events = await readLedger(library);
     expect(events.slice(-2).map((e) => e.type).sort()).toEqual(['note', 'tag']);
     expect((await verifyLedger(events)).ok).toBe(true);
+  });
+
+  it('exports what the list shows through the export dialog', async () => {
+    await library.goto(`chrome-extension://${browser.extensionId}/library.html`);
+    await library.getByTestId('search').fill('tall');
+    await expect.poll(async () => (await items().evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))), { timeout: 10_000 }).toEqual([ids.tall]);
+    const [exportPage] = await Promise.all([browser.context.waitForEvent('page'), library.getByTestId('export-captures').click()]);
+    await exportPage!.waitForLoadState('domcontentloaded');
+    expect(new URL(exportPage!.url()).searchParams.get('ids')).toBe(ids.tall);
+    const download = exportPage!.waitForEvent('download');
+    await exportPage!.getByRole('button', { name: /export|导出/i }).first().click();
+    const zip = await JSZip.loadAsync(readFileSync(await (await download).path()));
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as Manifest;
+    expect(manifest.captures.map((c) => c.id)).toEqual([ids.tall]);
+    await exportPage!.close();
+    await library.getByTestId('search').fill('');
   });
 });

@@ -57,10 +57,24 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
   const list = h('div', { class: 'lib-list', role: 'list', testid: 'capture-list' });
   const noResults = h('p', { class: 'lib-empty muted', testid: 'no-results', hidden: true, text: t('libNoResults') });
   const more = h('button', { type: 'button', hidden: true, text: t('libLoadMore'), testid: 'load-more' });
+  // Export: the filtered case as a whole when one is chosen, else the captures listed now. The
+  // export page (export dialog: encryption, progress, cancel) does the work.
+  let shownIds: string[] = [];
+  const exportBtn = h('button', {
+    type: 'button',
+    class: 'primary',
+    text: t('libExport'),
+    testid: 'export-captures',
+    onclick: () => {
+      const onlyCase = filters.caseId && !filters.query.trim() && !filters.site && !filters.platform && !filters.tag && !filters.trustedTime && !filters.from && !filters.to;
+      const query = onlyCase ? `case=${encodeURIComponent(filters.caseId!)}` : `ids=${shownIds.map(encodeURIComponent).join(',')}`;
+      if (filters.caseId || shownIds.length) window.open(`/export.html?${query}`, '_blank', 'noopener');
+    },
+  });
   const listView = h(
     'section',
     { class: 'lib-list-view' },
-    h('div', { class: 'lib-filters' }, search, caseSel, siteSel, platformSel, tagSel, statusSel, fromIn, toIn, sortSel),
+    h('div', { class: 'lib-filters' }, search, caseSel, siteSel, platformSel, tagSel, statusSel, fromIn, toIn, sortSel, exportBtn),
     status,
     list,
     noResults,
@@ -122,6 +136,8 @@ export async function mountLibrary(root: HTMLElement, db: EvidenceDB = getDb()):
     thumbs.revokeAll();
     clear(list);
     for (const row of res.rows) list.append(renderItem(row));
+    shownIds = res.rows.filter((r) => !r.deleted).map((r) => r.id);
+    exportBtn.disabled = !shownIds.length;
     noResults.hidden = res.rows.length > 0;
     more.hidden = !res.more;
     const ms = Math.round(performance.now() - started);
