@@ -130,7 +130,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   const req: CollectRequest = { type: 'jz-collect', runId, capturedAt, lazy: true, expand: true, element: elementMode };
   const collected = await step('collect', async () => (await browser.tabs.sendMessage(tabId, req, { frameId: 0 })) as CollectResponse | CollectFailure | undefined);
   if (!collected) throw new CaptureError('The page did not answer the capture script.', 'internal');
-  if (!collected.ok) throw new CaptureError(collected.error, elementMode && /No element/.test(collected.error) ? 'internal' : 'internal');
+  if (!collected.ok) throw new CaptureError(collected.error, 'internal');
   Object.assign(timings, Object.fromEntries(Object.entries(collected.timings).map(([k, v]) => [`page.${k}`, v])));
   notes.push(...collected.notes);
 
@@ -170,7 +170,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   else if (deps.platform.name === 'firefox') notes.push('MHTML is not offered by this browser.');
   inputs.push({ kind: 'text', mediaType: 'text/plain;charset=utf-8', data: new Blob([collected.text], { type: 'text/plain' }) });
 
-  const browserInfo = await browserDescription(collected.userAgent);
+  const browserInfo = browserDescription(collected.userAgent);
   const metadata = {
     requestedUrl: options.requestedUrl ?? tab.url ?? collected.url,
     finalUrl: collected.url,
@@ -283,7 +283,7 @@ async function pullChunks(tabId: number, runId: string, which: 'page' | 'element
   return parts.join('');
 }
 
-async function browserDescription(userAgent: string): Promise<{ name: string; version: string | null; userAgent: string }> {
+function browserDescription(userAgent: string): { name: string; version: string | null; userAgent: string } {
   const m = /(Firefox|Chrome|Chromium)\/([\d.]+)/.exec(userAgent);
   return { name: m?.[1] ?? 'unknown', version: m?.[2] ?? null, userAgent };
 }

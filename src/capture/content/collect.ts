@@ -21,16 +21,10 @@ import {
   type ContentRequest,
 } from './protocol';
 import type { FetchResourceResponse } from '../../shared/messages';
+import { base64ToBytes } from '../../shared/bytes';
 import type { SingleFileResponse } from 'single-file-core/single-file.js';
 
 const held = new Map<string, { page: string; element: string }>();
-
-function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
 
 async function fetchViaBackground(url: string, referrer: string | undefined): Promise<SingleFileResponse> {
   const res = (await browser.runtime.sendMessage({ type: 'fetch-resource', url, referrer })) as FetchResourceResponse | undefined;
