@@ -17,7 +17,8 @@ const subtle = (): SubtleCrypto => globalThis.crypto.subtle;
 export function toArrayBuffer(u: Uint8Array): ArrayBuffer {
   return u.buffer.byteLength === u.byteLength && u.byteOffset === 0 && u.buffer instanceof ArrayBuffer
     ? u.buffer
-    : (u.slice().buffer as ArrayBuffer);
+    : // A copy: a Node Buffer's slice() is a view that still shares the whole pool/window.
+      (new Uint8Array(u).buffer as ArrayBuffer);
 }
 
 export function p1363ToDer(raw: Uint8Array): Uint8Array {

@@ -43,7 +43,8 @@ export interface ParsedResponse {
 
 /** A copy with its own buffer: pkijs and WebCrypto want whole ArrayBuffers, not views into larger ones. */
 export function ab(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
+  // new Uint8Array(view) copies; a Node Buffer's slice() would return a view sharing the whole pool.
+  return new Uint8Array(bytes).buffer as ArrayBuffer;
 }
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
