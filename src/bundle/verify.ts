@@ -21,7 +21,18 @@ import {
   type CaptureRecord,
   type Manifest,
 } from './format';
-import { DEFAULT_ZIP_LIMITS, ZipError, readCentralDirectory, readEntry, streamEntry, zipSource, type ZipEntry, type ZipLimits, type ZipSource, type InflateRaw } from './zip-reader';
+import {
+  DEFAULT_ZIP_LIMITS,
+  ZipError,
+  readCentralDirectory,
+  readEntry,
+  streamEntry,
+  zipSource,
+  type ZipEntry,
+  type ZipLimits,
+  type ZipSource,
+  type InflateRaw,
+} from './zip-reader';
 
 export interface CheckResult {
   /** Stable id of the kind of check, e.g. 'file-hash', 'signature', 'ledger-chain'. */
@@ -45,7 +56,7 @@ export interface VerifyReport {
   manifestSha256: string | null;
 }
 
-/** What a check can look at. Files are by bundle path; `bytes` only holds files up to SMALL_FILE bytes. */
+/** What a check can look at. Files are by bundle path; `bytes` holds the small files the checks parse (see keepsBytes). */
 export interface VerifyContext {
   entries: ZipEntry[];
   /** sha256 of every file entry, by path. */
@@ -362,10 +373,11 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
   let i = 0;
   for (const entry of files) {
     opts.onProgress?.(i++, files.length, entry.name);
+    const keepIt = entry.size <= SMALL_FILE && keepsBytes(entry.name);
     try {
       if (opts.createHash) {
         const h = opts.createHash();
-        const keep: Uint8Array[] | null = entry.size <= SMALL_FILE ? [] : null;
+        const keep: Uint8Array[] | null = keepIt ? [] : null;
         await streamEntry(
           src,
           entry,
@@ -376,11 +388,11 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
           opts.inflateRaw,
         );
         hashes.set(entry.name, h.digest('hex'));
-        if (keep) bytes.set(entry.name, concat(keep, entry.size));
+        if (keep) bytes.set(entry.name, own(concat(keep, entry.size)));
       } else {
         const data = await readEntry(src, entry);
         hashes.set(entry.name, await sha256Hex(data));
-        if (data.length <= SMALL_FILE) bytes.set(entry.name, data);
+        if (keepIt) bytes.set(entry.name, data);
       }
     } catch (e) {
       checks.push({ id: 'zip-entry', ok: false, file: entry.name, message: (e as Error).message });
@@ -421,6 +433,21 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
     if (check === manifestCheck && !checks.at(-1)!.ok) break;
   }
   return done();
+}
+
+/**
+ * Files the checks parse, kept in memory after hashing: the top-level files (manifest, signature,
+ * key, sums, ledger, manifest tokens), capture records and time-stamp tokens. Artifacts are hashed
+ * and dropped, so memory does not grow with the bundle; a check that needs one reads it again.
+ */
+function keepsBytes(name: string): boolean {
+  return !name.includes('/') || name.endsWith('/record.json') || name.endsWith('.tsr') || name.endsWith('.pem');
+}
+
+/** Bytes that own their buffer, so keeping a small file does not pin a source's read window. */
+function own(b: Uint8Array): Uint8Array {
+  // new Uint8Array(view) copies; a Node Buffer's slice() would not.
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {

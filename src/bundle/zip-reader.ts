@@ -236,9 +236,21 @@ export type InflateRaw = (compressed: Uint8Array, maxSize: number) => Uint8Array
 /** Entries up to this compressed size go through InflateRaw in one piece; larger ones stream. */
 const ONE_SHOT_MAX = 32 * 1024 * 1024;
 
+/** The ZipError for a one-shot inflater's failure, worded as the streaming path words it. */
+function inflateFailure(entry: ZipEntry, message: string): ZipError {
+  if (/max|exceed|buffer|too large/i.test(message)) return new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
+  return new ZipError(`entry "${entry.name}" cannot be inflated: ${message}`, entry.name);
+}
+
+/** The ZipError for an entry whose content is not its declared size. */
+function sizeMismatch(entry: ZipEntry, got: number): ZipError {
+  return new ZipError(`entry "${entry.name}" inflates to ${got} bytes, not its declared ${entry.size}`, entry.name);
+}
+
 /**
  * Streams the entry's uncompressed bytes to `onChunk` in pieces, so that neither the compressed nor
- * the uncompressed entry is ever held whole. Same size limits as readEntry.
+ * the uncompressed entry is ever held whole. Same size limits as readEntry. A chunk may be a view
+ * into a larger buffer (a read window, a zlib output buffer): copy it to keep it.
  */
 export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chunk: Uint8Array) => void, inflate?: InflateRaw): Promise<void> {
   if (entry.isDirectory) return;
@@ -253,13 +265,10 @@ export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chu
     try {
       out = await inflate(await src.read(start, entry.compressedSize), entry.size);
     } catch (e) {
-      const m = (e as Error).message;
-      if (/max|exceed|buffer|too large/i.test(m)) throw new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
-      throw new ZipError(`entry "${entry.name}" cannot be inflated: ${m}`, entry.name);
+      throw inflateFailure(entry, (e as Error).message);
     }
-    if (out.length !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${out.length} bytes, not its declared ${entry.size}`, entry.name);
-    // A Node Buffer may be a view into a larger shared pool; hand on bytes that own their buffer.
-    onChunk(out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out));
+    if (out.length !== entry.size) throw sizeMismatch(entry, out.length);
+    onChunk(out);
     return;
   }
   const ds = new DecompressionStream('deflate-raw');
@@ -289,7 +298,7 @@ export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chu
     if (e instanceof ZipError) throw e;
     throw new ZipError(`entry "${entry.name}" cannot be inflated: ${(e as Error).message}`, entry.name);
   }
-  if (filled !== entry.size) throw new ZipError(`entry "${entry.name}" inflates to ${filled} bytes, not its declared ${entry.size}`, entry.name);
+  if (filled !== entry.size) throw sizeMismatch(entry, filled);
 }
 
 /** Joins an entry name to a folder, refusing anything that would land outside it. */

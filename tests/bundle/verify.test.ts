@@ -21,7 +21,8 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   }
   return -1;
 }
-import { extractBundle, runVerifyCli } from '../../src/cli/verify';
+import { extractBundle, fileSource, nodeInflateRaw, runVerifyCli } from '../../src/cli/verify';
+import { open } from 'node:fs/promises';
 import { zipSource } from '../../src/bundle/zip-reader';
 import type { ExportedLedgerEvent } from '../../src/ledger/types';
 import { blobBytes, makeCapture, makeInput, makeLedger, rezip, tempDir, unzipAll, writeTree } from './fixtures';
@@ -256,6 +257,34 @@ describe('verifyBundle', () => {
     copy.set('captures/c1/snapshot.html', new Uint8Array([1, 2, 3]));
     const r2 = await verifyBundle(await rezip(copy), stream);
     expect(failed(r2)).toEqual([expect.objectContaining({ id: 'file-hash', file: 'captures/c1/snapshot.html' })]);
+  });
+
+  it('keeps only the files the checks parse, and the CLI file source gives the same verdicts through small read windows', async () => {
+    const dir = tempDir('jz-window-');
+    const path = join(dir, 'good.zip');
+    writeFileSync(path, good);
+    const kept: string[] = [];
+    const peek: BundleCheck = { name: 'peek', run: async (ctx) => (kept.push(...ctx.bytes.keys()), []) };
+    const base = await verifyBundle(good, { extraChecks: [...tsChecks, peek] });
+    // Artifacts are hashed and dropped; manifest, signature, key, sums, ledger, records, tokens stay.
+    expect(kept.sort()).toEqual([...files.keys()].filter((n) => !n.includes('/') || /\/record\.json$|\.tsr$|\.pem$/.test(n)).sort());
+    expect(kept).toContain('captures/c1/record.json');
+    expect(kept).not.toContain('captures/c1/snapshot.html');
+    // Windows far smaller than the entries: every read crosses or straddles a window edge somewhere.
+    for (const w of [7, 64, 4096]) {
+      const fh = await open(path, 'r');
+      try {
+        const src = fileSource(fh, good.length, w);
+        const r = await verifyBundle(src, { extraChecks: tsChecks, createHash: () => createHash('sha256'), inflateRaw: nodeInflateRaw });
+        expect(r.checks.map((c) => c.message), `window ${w}`).toEqual(base.checks.map((c) => c.message));
+        for (const [o, l] of [[0, 30], [5, 100], [good.length - 22, 22], [100, good.length - 100]] as const) {
+          expect(Buffer.from(await src.read(o, l)).equals(Buffer.from(good.subarray(o, o + l))), `read ${o}+${l}`).toBe(true);
+        }
+      } finally {
+        await fh.close();
+      }
+    }
+    expect(base.ok).toBe(true);
   });
 
   it('caps the number of entries', async () => {
