@@ -115,7 +115,7 @@ async function main(): Promise<void> {
         const ratios = ours.map((o, i) => o.ms / sf[i]!.ms);
         results.capture = {
           pages: pages.pages.map((p) => ({ name: p.name, url: p.url })),
-          runs: ours.map((o, i) => ({ oursMs: o.ms, singleFileMs: sf[i]!.ms, ratio: ratios[i]!, oursOk: o.ok, singleFileOk: sf[i]!.ok, oursRebuilt: o.rebuilt, oursError: o.error, singleFileError: sf[i]!.error, oursBundleBytes: o.bundleSize })),
+          runs: ours.map((o, i) => ({ oursMs: o.ms, singleFileMs: sf[i]!.ms, ratio: ratios[i]!, oursOk: o.ok, singleFileOk: sf[i]!.ok, oursRebuilt: o.rebuilt, oursError: o.error, singleFileError: sf[i]!.error, singleFileMissing: sf[i]!.missing.map((u) => names[u]!), singleFileStderr: sf[i]!.stderrTail, oursFailed: o.captures.filter((c) => !c.ok).map((c) => names[c.url] ?? c.url), oursBundleBytes: o.bundleSize })),
           oursMs: stats(ours.map((o) => o.ms)),
           singleFileMs: stats(sf.map((s) => s.ms)),
           ratio: stats(ratios),

@@ -71,6 +71,10 @@ export async function runOurCli(pages: BenchPage[], dir: string): Promise<OursRu
 export interface SingleFileRun extends CliRun {
   /** url → saved HTML file */
   files: Record<string, string>;
+  /** URLs SingleFile saved no file for (it can exit 0 having skipped a page). */
+  missing: string[];
+  /** The end of SingleFile's stderr, when it saved fewer files than pages. */
+  stderrTail?: string;
 }
 
 /**
@@ -101,7 +105,16 @@ export async function runSingleFile(pages: BenchPage[], dir: string): Promise<Si
     const f = names.find((n) => n.startsWith(flat) && n.endsWith('.html'));
     if (f) files[p.url] = join(dir, f);
   }
-  return { ms: r.ms, ok: r.code === 0 && Object.keys(files).length === pages.length, rebuilt: false, error: r.code === 0 ? undefined : r.stderr.slice(-500), files };
+  const missing = pages.map((p) => p.url).filter((u) => !files[u]);
+  return {
+    ms: r.ms,
+    ok: r.code === 0 && missing.length === 0,
+    rebuilt: false,
+    error: r.code === 0 ? (missing.length ? `saved no file for ${missing.join(', ')}` : undefined) : r.stderr.slice(-500),
+    files,
+    missing,
+    ...(missing.length ? { stderrTail: (r.stderr || r.stdout).slice(-1000) } : {}),
+  };
 }
 
 /** Our snapshot of each URL, read from the CLI's bundle. */
