@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Page } from 'puppeteer-core';
 import { launchFirefoxWithExtension, type LaunchedFirefox } from './firefox-launch';
 import { startFixtureServers, readBlob as readBlobPw, readCaptures as readCapturesPw, readLedger as readLedgerPw } from './fixtures';
-import { pngPixels, pngSize } from './png';
+import { captureChecks, type CaptureHarness } from './capture-checks';
+import { pngSize } from './png';
 import type { CaptureResult } from '../../src/shared/messages';
-import type { CaptureRecord } from '../../src/bundle/format';
-import { verifyLedger } from '../../src/ledger/ledger';
 
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const ROOT = resolve(import.meta.dirname, '../..');
 
 // The IndexedDB readers in fixtures.ts only call page.evaluate(fn, arg), which puppeteer's Page
@@ -60,88 +57,28 @@ describe('capture a page end to end in Firefox', () => {
     await servers?.close();
   });
 
-  it('reports success with every artifact Firefox can make, and says why MHTML is missing', () => {
+  const harness: CaptureHarness = {
+    origin: () => servers.a.origin,
+    result: () => result,
+    send: (message) => toBackground(control, message),
+    readCaptures: () => readCaptures(control),
+    readLedger: () => readLedger(control),
+    readBlob: (path) => readBlob(control, path),
+    async openTab(url) {
+      const page = await firefox.browser.newPage();
+      await page.goto(url);
+      return { tabId: await tabIdOf(url), close: () => page.close() };
+    },
+  };
+  captureChecks(harness, {
+    kinds: ['html-snapshot', 'metadata', 'screenshot-full', 'screenshot-visible', 'text'],
+    browser: { name: 'Firefox', userAgent: /Firefox\// },
+    browserPage: 'about:blank',
+  });
+
+  it('says why MHTML is missing (Firefox has no pageCapture)', () => {
     if (!result.ok) throw new Error(result.error);
-    expect(result.capture.hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(result.capture.artifacts.map((a) => a.kind).sort()).toEqual(['html-snapshot', 'metadata', 'screenshot-full', 'screenshot-visible', 'text'].sort());
     expect(result.capture.notes.join('\n')).toMatch(/MHTML is not offered/);
-  });
-
-  it('stores a record whose hash is the SHA-256 of record.json and whose artifacts match their bytes', async () => {
-    const row = (await readCaptures(control)).find((c) => result.ok && c.id === result.capture.id);
-    expect(row).toBeDefined();
-    expect(sha256(row!.recordJson)).toBe(row!.hash);
-    expect(row!.hash).toBe(result.ok && result.capture.hash);
-    const record = JSON.parse(row!.recordJson) as CaptureRecord;
-    expect(record.url).toBe(`${servers.a.origin}/article.html`);
-    expect(record.page.title).toContain('健康码');
-    expect(record.artifacts).toHaveLength(5);
-    for (const a of record.artifacts) {
-      const bytes = await readBlob(control, a.path);
-      expect(bytes.length, a.path).toBe(a.size);
-      expect(sha256(bytes), a.path).toBe(a.sha256);
-    }
-  });
-
-  it('keeps an unbroken custody ledger with the captured event', async () => {
-    const events = await readLedger(control);
-    expect((await verifyLedger(events)).ok).toBe(true);
-    const captured = events.filter((e) => e.type === 'captured');
-    expect(captured).toHaveLength(1);
-    expect(captured[0]!.payload.hash).toBe(result.ok && result.capture.hash);
-  });
-
-  it('snapshot holds what scripts made and the cross-origin frame, and runs no script', async () => {
-    const [row] = await readCaptures(control);
-    const html = (await readBlob(control, row!.artifacts.find((a) => a.kind === 'html-snapshot')!.path)).toString('utf8');
-    expect(html).toContain('added-after-load');
-    // Only reachable through SingleFile's frame relay in the background.
-    expect(html).toContain('cross-origin-frame-text');
-    expect(html).toMatch(/<template shadowrootmode="open"[^>]*>[\s\S]*shadow-root-text/);
-    // Canvas pixels become an image; lazy and frame images are inlined as data: URIs (3 distinct PNGs + canvas).
-    expect(new Set(html.match(/data:image\/png;base64,[A-Za-z0-9+/=]{40,}/g) ?? []).size).toBeGreaterThanOrEqual(4);
-    expect(html).not.toMatch(/\ssrc="\/img\//);
-    expect(html).not.toMatch(/<script(?![^>]*application\/ld\+json)/i);
-    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
-    expect(html).toMatch(/http-equiv="Content-Security-Policy"[^>]*script-src 'none'/);
-  });
-
-  it('full screenshot covers the whole scroll height; visible screenshot is the viewport', async () => {
-    const [row] = await readCaptures(control);
-    const full = pngSize(await readBlob(control, row!.artifacts.find((a) => a.kind === 'screenshot-full')!.path));
-    const visible = pngSize(await readBlob(control, row!.artifacts.find((a) => a.kind === 'screenshot-visible')!.path));
-    expect(full.height).toBeGreaterThan(5000);
-    expect(visible.height).toBeLessThan(1000);
-    expect(full.width).toBe(visible.width);
-  });
-
-  it('full screenshot shows the page below the fold, not the first screen repeated', async () => {
-    // tall.html is a 5000 px gradient from white to red: the bottom of the picture must be red.
-    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html` });
-    if (!r.ok) throw new Error(r.error);
-    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
-    const png = pngPixels(await readBlob(control, row.artifacts.find((a) => a.kind === 'screenshot-full')!.path));
-    expect(png.height).toBeGreaterThanOrEqual(5000);
-    const [rTop, gTop] = png.pixel(5, 50);
-    const [rBottom, gBottom] = png.pixel(5, 4950);
-    expect(rTop).toBeGreaterThan(240);
-    expect(gTop).toBeGreaterThan(230);
-    expect(rBottom).toBeGreaterThan(150);
-    expect(gBottom).toBeLessThan(80);
-  });
-
-  it('captures a tab the user opened (capture-tab), with its HTTP response', async () => {
-    const page = await firefox.browser.newPage();
-    const url = `${servers.a.origin}/tall.html?opened-by-user`;
-    await page.goto(url);
-    const tabId = await tabIdOf(url);
-    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
-    await page.close();
-    if (!r.ok) throw new Error(r.error);
-    expect(r.capture.finalUrl).toBe(url);
-    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
-    const meta = JSON.parse((await readBlob(control, row.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
-    expect(meta.http?.status).toBe(200);
   });
 
   it('"Capture a post": the picker works in Firefox and the element is cut out of the full screenshot', async () => {
@@ -182,62 +119,6 @@ describe('capture a page end to end in Firefox', () => {
     expect(frame.sandbox!.split(/\s+/)).not.toContain('allow-same-origin');
     expect(frame.srcdoc).toContain('added-after-load');
     await library.close();
-  });
-
-  it('metadata names Firefox and carries the HTTP response; text holds the article', async () => {
-    const [row] = await readCaptures(control);
-    const meta = JSON.parse((await readBlob(control, row!.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
-    expect(meta.browser.name).toBe('Firefox');
-    expect(meta.browser.userAgent).toMatch(/Firefox\//);
-    expect(meta.finalUrl).toBe(`${servers.a.origin}/article.html`);
-    expect(meta.http.status).toBe(200);
-    expect(meta.http.headers.find((h: { name: string }) => h.name.toLowerCase() === 'x-fixture')?.value).toBe('jianzheng');
-    const text = (await readBlob(control, row!.artifacts.find((a) => a.kind === 'text')!.path)).toString('utf8');
-    expect(text).toContain('村镇银行');
-  });
-
-  it('an unknown host fails fast as a navigation failure and leaves no record', async () => {
-    const before = { captures: (await readCaptures(control)).length, ledger: (await readLedger(control)).length };
-    const started = Date.now();
-    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: 'http://unknown-host.invalid/' });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.code).toBe('navigation-failed');
-    expect(Date.now() - started).toBeLessThan(30_000);
-    expect((await readCaptures(control)).length).toBe(before.captures);
-    expect((await readLedger(control)).length).toBe(before.ledger);
-  });
-
-  it('a browser page cannot be captured and says why', async () => {
-    const page = await firefox.browser.newPage();
-    await page.goto('about:blank');
-    const tabId = await tabIdOf('about:blank');
-    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
-    await page.close();
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.code).toBe('not-capturable');
-  });
-
-  it('a tab closed mid-capture leaves no record', async () => {
-    const before = (await readCaptures(control)).length;
-    const page = await firefox.browser.newPage();
-    const url = `${servers.a.origin}/tall.html?closed`;
-    await page.goto(url);
-    const tabId = await tabIdOf(url);
-    const pending = toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
-    await new Promise((r) => setTimeout(r, 150));
-    await page.close();
-    const r = await pending;
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.code).toBe('tab-closed');
-    expect((await readCaptures(control)).length).toBe(before);
-    expect((await verifyLedger(await readLedger(control))).ok).toBe(true);
-  });
-
-  it('a tab that is already gone is reported as closed, in Firefox\'s words too', async () => {
-    // Firefox says "Invalid tab ID: n" where Chrome says "No tab with id: n".
-    const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId: 99_999 });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.code).toBe('tab-closed');
   });
 
   it('a web page cannot reach the extension or its files', async () => {
