@@ -3,11 +3,12 @@
  * inside a browser's describe block (capture.e2e.test.ts for Chromium, firefox.e2e.test.ts for
  * Firefox). Each file keeps only what differs between the browsers; what a capture must be does not.
  */
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { findBrowser } from '../../src/cli/launch';
 import { verifyLedger } from '../../src/ledger/ledger';
+import { readBlob, readCaptures, readLedger, startFixtureServers } from './fixtures';
 import { pngPixels, pngSize } from './png';
 import type { ArtifactEntry, CaptureRecord } from '../../src/bundle/format';
 import type { LedgerEvent } from '../../src/ledger/types';
@@ -19,7 +20,7 @@ export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).dig
 /** Keeps the plain browsers the tests start away from any host but the local fixture servers. */
 export const TEST_BROWSER_ARGS = ['--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost'];
 
-/** How the checks reach one browser running the extension; set up by the file's beforeAll. */
+/** How the checks reach one browser running the extension (made by withCapturedArticle). */
 export interface CaptureHarness {
   /** Origin A of startFixtureServers(), which serves article.html and tall.html. */
   origin(): string;
@@ -32,6 +33,46 @@ export interface CaptureHarness {
   readBlob(path: string): Promise<Buffer>;
   /** Opens `url` in a new tab as a user would; its id is the extension's tab id. */
   openTab(url: string): Promise<{ tabId: number; close(): Promise<void> }>;
+}
+
+/** One browser running the extension, as a file's launcher hands it over. */
+export interface BrowserUnderTest {
+  /**
+   * An extension page; fixtures.ts's IndexedDB readers run in it. They only call
+   * page.evaluate(fn, arg), which puppeteer's Page has with the same meaning as Playwright's.
+   */
+  control: Page;
+  send<T>(message: unknown): Promise<T>;
+  openTab: CaptureHarness['openTab'];
+  close(): Promise<void>;
+}
+
+/**
+ * Registers the describe block's beforeAll/afterAll: the fixture servers, the browser `launch`
+ * starts, and a capture of article.html before anything else, which every check reads.
+ */
+export function withCapturedArticle(launch: () => Promise<BrowserUnderTest>): CaptureHarness {
+  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
+  let b: BrowserUnderTest;
+  let result: CaptureResult;
+  beforeAll(async () => {
+    servers = await startFixtureServers();
+    b = await launch();
+    result = await b.send<CaptureResult>({ type: 'capture-url', url: `${servers.a.origin}/article.html`, options: { waitMs: 500 } });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await servers?.close();
+  });
+  return {
+    origin: () => servers.a.origin,
+    result: () => result,
+    send: (message) => b.send(message),
+    readCaptures: () => readCaptures(b.control),
+    readLedger: () => readLedger(b.control),
+    readBlob: (path) => readBlob(b.control, path),
+    openTab: (url) => b.openTab(url),
+  };
 }
 
 /** What differs between the browsers in what they make. */

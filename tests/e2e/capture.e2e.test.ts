@@ -1,37 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
-import { startFixtureServers, readBlob, readCaptures, readLedger, toBackground } from './fixtures';
-import { captureChecks, TEST_BROWSER_ARGS } from './capture-checks';
+import { toBackground } from './fixtures';
+import { captureChecks, TEST_BROWSER_ARGS, withCapturedArticle } from './capture-checks';
 import type { CaptureResult } from '../../src/shared/messages';
 
 export { TEST_BROWSER_ARGS };
 
 describe('capture a page end to end in Chromium', () => {
-  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
   let browser: LaunchedBrowser;
   let control: Page;
-  let result: CaptureResult;
-
-  beforeAll(async () => {
-    servers = await startFixtureServers();
+  const h = withCapturedArticle(async () => {
     browser = await launchWithExtension({ browserArgs: TEST_BROWSER_ARGS });
     control = await browser.openPage('options.html');
-    result = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/article.html`, options: { waitMs: 500 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await servers?.close();
-  });
-
-  captureChecks(
-    {
-      origin: () => servers.a.origin,
-      result: () => result,
+    return {
+      control,
       send: (message) => toBackground(control, message),
-      readCaptures: () => readCaptures(control),
-      readLedger: () => readLedger(control),
-      readBlob: (path) => readBlob(control, path),
       async openTab(url) {
         const page = await browser.context.newPage();
         // chrome:// pages refuse Playwright's navigation but still open in the tab.
@@ -40,17 +24,20 @@ describe('capture a page end to end in Chromium', () => {
         if (typeof tabId !== 'number') throw new Error(`no tab shows ${url}`);
         return { tabId, close: () => page.close() };
       },
-    },
-    {
-      kinds: ['html-snapshot', 'metadata', 'mhtml', 'screenshot-full', 'screenshot-visible', 'text'],
-      browser: { name: 'Chrome', userAgent: /Chrome\// },
-      browserPage: 'chrome://version/',
-    },
-  );
+      close: () => browser.close(),
+    };
+  });
+
+  captureChecks(h, {
+    kinds: ['html-snapshot', 'metadata', 'mhtml', 'screenshot-full', 'screenshot-visible', 'text'],
+    browser: { name: 'Chrome', userAgent: /Chrome\// },
+    browserPage: 'chrome://version/',
+  });
 
   it('the MHTML artifact is a MIME archive (Chromium only: Firefox has no pageCapture)', async () => {
-    const row = (await readCaptures(control)).find((c) => result.ok && c.id === result.capture.id)!;
-    const mhtml = (await readBlob(control, row.artifacts.find((a) => a.kind === 'mhtml')!.path)).toString('utf8');
+    const result = h.result();
+    const row = (await h.readCaptures()).find((c) => result.ok && c.id === result.capture.id)!;
+    const mhtml = (await h.readBlob(row.artifacts.find((a) => a.kind === 'mhtml')!.path)).toString('utf8');
     expect(mhtml).toMatch(/MIME-Version: 1\.0/i);
   });
 
@@ -58,7 +45,7 @@ describe('capture a page end to end in Chromium', () => {
     // WXT's content-script wrapper dispatches "<extension id>:<name>:wxt:content-script-started" on
     // document; our injected scripts are unlisted scripts so that no such event exists.
     const page = await browser.context.newPage();
-    await page.goto(`${servers.a.origin}/tall.html`);
+    await page.goto(`${h.origin()}/tall.html`);
     await page.evaluate((id) => {
       (window as unknown as { heard: string[] }).heard = [];
       for (const name of ['capture-page', 'capture', 'watch', 'watch-scan']) {
@@ -66,7 +53,7 @@ describe('capture a page end to end in Chromium', () => {
       }
       window.addEventListener('message', (e) => (window as unknown as { heard: string[] }).heard.push(`message:${JSON.stringify(e.data).slice(0, 60)}`));
     }, browser.extensionId);
-    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${servers.a.origin}/tall.html`);
+    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${h.origin()}/tall.html`);
     const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId });
     expect(r.ok).toBe(true);
     expect(await page.evaluate(() => (window as unknown as { heard: string[] }).heard)).toEqual([]);
@@ -75,19 +62,19 @@ describe('capture a page end to end in Chromium', () => {
 
   it('a frame that never finishes loading does not hold the capture hostage', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${servers.a.origin}/slowframe.html`, { waitUntil: 'domcontentloaded' });
-    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${servers.a.origin}/slowframe.html`);
+    await page.goto(`${h.origin()}/slowframe.html`, { waitUntil: 'domcontentloaded' });
+    const tabId = await control.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, `${h.origin()}/slowframe.html`);
     const r = await toBackground<CaptureResult>(control, { type: 'capture-tab', tabId, options: { timeoutMs: 60_000 } });
     if (!r.ok) throw new Error(r.error);
-    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
-    const html = (await readBlob(control, row.artifacts.find((a) => a.kind === 'html-snapshot')!.path)).toString('utf8');
+    const row = (await h.readCaptures()).find((c) => c.id === r.capture.id)!;
+    const html = (await h.readBlob(row.artifacts.find((a) => a.kind === 'html-snapshot')!.path)).toString('utf8');
     expect(html).toContain('main-document-text');
     await page.close();
   });
 
   it('a web page cannot trigger a capture or reach the store', async () => {
     const page = await browser.context.newPage();
-    await page.goto(`${servers.a.origin}/tall.html`);
+    await page.goto(`${h.origin()}/tall.html`);
     const reachable = await page.evaluate(() => typeof (globalThis as unknown as { chrome?: { runtime?: { sendMessage?: unknown } } }).chrome?.runtime?.sendMessage);
     // Without externally_connectable a page has no runtime.sendMessage to reach us with.
     expect(reachable).toBe('undefined');

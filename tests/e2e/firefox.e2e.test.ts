@@ -4,18 +4,17 @@ import { resolve } from 'node:path';
 import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Page } from 'puppeteer-core';
 import { launchFirefoxWithExtension, type LaunchedFirefox } from './firefox-launch';
-import { startFixtureServers, readBlob as readBlobPw, readCaptures as readCapturesPw, readLedger as readLedgerPw } from './fixtures';
-import { captureChecks, type CaptureHarness } from './capture-checks';
+import { startFixtureServers, readBlob as readBlobPw, readCaptures as readCapturesPw } from './fixtures';
+import { captureChecks, withCapturedArticle } from './capture-checks';
 import { pngSize } from './png';
 import type { CaptureResult } from '../../src/shared/messages';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-// The IndexedDB readers in fixtures.ts only call page.evaluate(fn, arg), which puppeteer's Page
-// has with the same meaning; they are shared so both browsers are checked the same way.
+// fixtures.ts's IndexedDB readers only call page.evaluate(fn, arg), which puppeteer's Page has with
+// the same meaning; they are shared so both browsers are checked the same way.
 const pw = (p: Page) => p as unknown as PlaywrightPage;
 const readCaptures = (p: Page) => readCapturesPw(pw(p));
-const readLedger = (p: Page) => readLedgerPw(pw(p));
 const readBlob = (p: Page, path: string) => readBlobPw(pw(p), path);
 
 /** Sends a request to the background from an extension page, as the popup does (Firefox's `browser`). */
@@ -30,16 +29,21 @@ beforeAll(() => {
 });
 
 describe('capture a page end to end in Firefox', () => {
-  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
   let firefox: LaunchedFirefox;
   let control: Page;
-  let result: CaptureResult;
-
-  beforeAll(async () => {
-    servers = await startFixtureServers();
+  const h = withCapturedArticle(async () => {
     firefox = await launchFirefoxWithExtension();
     control = await firefox.openPage('export.html');
-    result = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/article.html`, options: { waitMs: 500 } });
+    return {
+      control: pw(control),
+      send: (message) => toBackground(control, message),
+      async openTab(url) {
+        const page = await firefox.browser.newPage();
+        await page.goto(url);
+        return { tabId: await tabIdOf(url), close: () => page.close() };
+      },
+      close: () => firefox.close(),
+    };
   });
   /** The id of the tab showing `url`, as the extension sees it. */
   async function tabIdOf(url: string): Promise<number> {
@@ -52,38 +56,21 @@ describe('capture a page end to end in Firefox', () => {
     return id;
   }
 
-  afterAll(async () => {
-    await firefox?.close();
-    await servers?.close();
-  });
-
-  const harness: CaptureHarness = {
-    origin: () => servers.a.origin,
-    result: () => result,
-    send: (message) => toBackground(control, message),
-    readCaptures: () => readCaptures(control),
-    readLedger: () => readLedger(control),
-    readBlob: (path) => readBlob(control, path),
-    async openTab(url) {
-      const page = await firefox.browser.newPage();
-      await page.goto(url);
-      return { tabId: await tabIdOf(url), close: () => page.close() };
-    },
-  };
-  captureChecks(harness, {
+  captureChecks(h, {
     kinds: ['html-snapshot', 'metadata', 'screenshot-full', 'screenshot-visible', 'text'],
     browser: { name: 'Firefox', userAgent: /Firefox\// },
     browserPage: 'about:blank',
   });
 
   it('says why MHTML is missing (Firefox has no pageCapture)', () => {
+    const result = h.result();
     if (!result.ok) throw new Error(result.error);
     expect(result.capture.notes.join('\n')).toMatch(/MHTML is not offered/);
   });
 
   it('"Capture a post": the picker works in Firefox and the element is cut out of the full screenshot', async () => {
     const page = await firefox.browser.newPage();
-    const url = `${servers.a.origin}/thread.html`;
+    const url = `${h.origin()}/thread.html`;
     await page.goto(url);
     const pending = toBackground<CaptureResult>(control, { type: 'capture-tab', tabId: await tabIdOf(url), options: { mode: 'element' } });
     // Hover the second comment's text and click it, as a user would.
@@ -94,11 +81,11 @@ describe('capture a page end to end in Firefox', () => {
     const r = await pending;
     if (!r.ok) throw new Error(r.error);
     expect(r.capture.artifacts.map((a) => a.kind)).toEqual(expect.arrayContaining(['element-snapshot', 'element-screenshot', 'html-snapshot']));
-    const row = (await readCaptures(control)).find((c) => c.id === r.capture.id)!;
-    const html = (await readBlob(control, row.artifacts.find((a) => a.kind === 'element-snapshot')!.path)).toString('utf8');
+    const row = (await h.readCaptures()).find((c) => c.id === r.capture.id)!;
+    const html = (await h.readBlob(row.artifacts.find((a) => a.kind === 'element-snapshot')!.path)).toString('utf8');
     expect(html).toContain('储户乙');
     expect(html).not.toContain('转码申诉');
-    const png = pngSize(await readBlob(control, row.artifacts.find((a) => a.kind === 'element-screenshot')!.path));
+    const png = pngSize(await h.readBlob(row.artifacts.find((a) => a.kind === 'element-screenshot')!.path));
     const c2 = (await (await page.$('#c2'))!.boundingBox())!;
     expect(Math.abs(png.width - c2.width)).toBeLessThanOrEqual(2);
     expect(Math.abs(png.height - c2.height)).toBeLessThanOrEqual(2);
@@ -108,6 +95,7 @@ describe('capture a page end to end in Firefox', () => {
 
   it('the library lists the capture and shows its snapshot in a frame that can run no script', async () => {
     const library = await firefox.openPage('library.html');
+    const result = h.result();
     const id = result.ok ? result.capture.id : '';
     const item = `[data-testid="capture-item"][data-id="${id}"]`;
     await library.waitForSelector(item, { timeout: 20_000 });
@@ -123,7 +111,7 @@ describe('capture a page end to end in Firefox', () => {
 
   it('a web page cannot reach the extension or its files', async () => {
     const page = await firefox.browser.newPage();
-    await page.goto(`${servers.a.origin}/tall.html`);
+    await page.goto(`${h.origin()}/tall.html`);
     expect(await page.evaluate(() => typeof (globalThis as unknown as { browser?: unknown }).browser)).toBe('undefined');
     const probe = await page.evaluate(async (origin) => {
       try {
