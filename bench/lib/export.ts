@@ -6,10 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { runJob } from '../../src/cli/capture';
-import { launchWithExtension } from '../../src/cli/launch';
 import { runVerifyCli } from '../../src/cli/verify';
-import { benchExtensionDir, CHROMIUM } from './capture';
-import { injectSeeder, seedLarge } from './inject';
+import { launchSeedableBrowser } from './bench-browser';
+import { seedLarge } from './inject';
 import { browserPss, sampleMemory } from './memory';
 import { run } from './proc';
 
@@ -42,12 +41,8 @@ const MB = 1024 * 1024;
  */
 export async function exportBench(n: number, kb: number, sizes: number[], runs: number, dir: string): Promise<ExportBench> {
   mkdirSync(dir, { recursive: true });
-  const browser = await launchWithExtension({ extensionDir: benchExtensionDir(), browserPath: CHROMIUM });
+  const { browser, control } = await launchSeedableBrowser();
   try {
-    const control = await browser.openPage('export.html');
-    const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });
-    if (!cfg.ok) throw new Error(cfg.error);
-    await injectSeeder(control);
     const t0 = performance.now();
     const seeded = await seedLarge(control, n, kb);
     const seedMs = performance.now() - t0;

@@ -3,12 +3,9 @@
  * index), then the real library page: time to the first visible capture-item from navigation start,
  * and time from typing a term to the list having been redrawn for it.
  */
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { runJob } from '../../src/cli/capture';
-import { launchWithExtension } from '../../src/cli/launch';
-import { benchExtensionDir, CHROMIUM } from './capture';
-import { injectSeeder, seedLibrary } from './inject';
+import { launchSeedableBrowser } from './bench-browser';
+import { seedLibrary } from './inject';
 
 export const SEARCH_TERMS = ['红码', 'depositors'];
 
@@ -64,12 +61,8 @@ async function search(page: Page, term: string): Promise<number> {
 }
 
 export async function libraryBench(n: number, runs: number): Promise<LibraryBench> {
-  const browser = await launchWithExtension({ extensionDir: benchExtensionDir(), browserPath: CHROMIUM });
+  const { browser, control } = await launchSeedableBrowser();
   try {
-    const control = await browser.openPage('export.html');
-    const cfg = await runJob(control, { type: 'jz-configure', jobId: randomUUID(), tsa: { enabled: false } });
-    if (!cfg.ok) throw new Error(cfg.error);
-    await injectSeeder(control);
     const t0 = performance.now();
     const count = await seedLibrary(control, n);
     const seedMs = performance.now() - t0;

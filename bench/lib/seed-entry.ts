@@ -3,14 +3,10 @@
  * that the seeded rows go through the extension's own Dexie schema and search index. Never part of
  * the extension build.
  */
-import { artifactPath, RECORD_FORMAT, RECORD_FORMAT_VERSION, type ArtifactEntry, type CaptureRecord } from '../../src/bundle/format';
-import { canonicalJson, sha256Hex } from '../../src/crypto/hash';
-import { appendEvents } from '../../src/store/ledger-store';
 import { getDb } from '../../src/store/db';
 import { ensureDefaultCase } from '../../src/store/cases';
-import { seedCaptures } from '../../src/store/seed';
+import { seedCaptureRow, seedCaptures, storeSeeded, type SeedArtifact } from '../../src/store/seed';
 import type { BlobRow, CaptureRow } from '../../src/store/schema';
-import { TOOL } from '../../src/shared/tool';
 
 const LINES = [
   '河南村镇银行储户到郑州维权，健康码被赋红码。',
@@ -52,40 +48,26 @@ async function seedLarge(n: number, kb: number): Promise<{ ids: string[]; bytes:
       }
       const html = enc.encode(`${parts.join('')}</body></html>`);
       const shot = randomBytes(half);
-      const files: [ArtifactEntry['kind'], string, Uint8Array][] = [
-        ['html-snapshot', 'text/html', html],
-        ['screenshot-full', 'image/png', shot],
+      const artifacts: SeedArtifact[] = [
+        { kind: 'html-snapshot', mediaType: 'text/html', bytes: html },
+        { kind: 'screenshot-full', mediaType: 'image/png', bytes: shot },
       ];
-      const artifacts: ArtifactEntry[] = [];
-      for (const [kind, mediaType, data] of files) {
-        const path = artifactPath(id, kind as Exclude<ArtifactEntry['kind'], 'media'>);
-        artifacts.push({ path, kind, mediaType, size: data.length, sha256: await sha256Hex(data) });
-        blobs.push({ path, captureId: id, data: new Blob([data as BlobPart], { type: mediaType }) });
-        largest = Math.max(largest, data.length);
-      }
-      const record: CaptureRecord = {
-        format: RECORD_FORMAT,
-        formatVersion: RECORD_FORMAT_VERSION,
+      const seeded = await seedCaptureRow({
         id,
+        caseId: 'default',
         url,
-        finalUrl: url,
         capturedAt,
-        tool: TOOL,
         page: { title: `Bench ${i}`, canonicalUrl: null, author: null, publishedAt: null, siteName: 'example.org', lang: 'zh-CN', description: null },
-        post: null,
         artifacts,
-      };
-      const recordJson = canonicalJson(record);
-      const size = artifacts.reduce((a, x) => a + x.size, 0);
-      bytes += size;
-      rows.push({ id, caseId: 'default', hash: await sha256Hex(recordJson), recordJson, url, finalUrl: url, capturedAt, title: `Bench ${i}`, site: 'example.org', platform: null, postStatus: null, tags: [], notes: [], trustedTime: 'disabled', artifacts, size, deleted: 0 });
+        trustedTime: 'disabled',
+      });
+      rows.push(seeded.row);
+      blobs.push(...seeded.blobs);
+      bytes += seeded.row.size;
+      largest = Math.max(largest, ...artifacts.map((a) => a.bytes.length));
       ids.push(id);
     }
-    await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
-      await db.captures.bulkAdd(rows);
-      await db.blobs.bulkAdd(blobs);
-      await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
-    });
+    await storeSeeded(db, rows, blobs);
   }
   return { ids, bytes, largest };
 }

@@ -4,7 +4,7 @@
  * ledger events and search index entries, in batches so that 10,000 captures take seconds.
  * Never used by the extension's own code paths.
  */
-import { artifactPath, RECORD_FORMAT, RECORD_FORMAT_VERSION, type ArtifactEntry, type CaptureRecord, type Post, type PostPlatform } from '../bundle/format';
+import { artifactPath, RECORD_FORMAT, RECORD_FORMAT_VERSION, type ArtifactEntry, type CaptureRecord, type PageInfo, type Post, type PostPlatform } from '../bundle/format';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { appendEvents } from './ledger-store';
 import { indexDocuments, type SearchDocument } from '../search/index';
@@ -85,6 +85,91 @@ function rng(seed: number): () => number {
   };
 }
 
+/** One artifact of a seeded capture. */
+export interface SeedArtifact {
+  kind: Exclude<ArtifactEntry['kind'], 'media'>;
+  mediaType: string;
+  bytes: Uint8Array;
+  /** The bytes' SHA-256 when already known (a constant shared by many captures), to skip hashing. */
+  sha256?: string;
+}
+
+/** What a seeded capture is made of; seedCaptureRow() builds the record, its hash and the row. */
+export interface SeedCapture {
+  id: string;
+  caseId: string;
+  url: string;
+  capturedAt: string;
+  /** The record's page facts; title and siteName also fill the row's title and site. */
+  page: PageInfo & { siteName: string };
+  post?: Post | null;
+  artifacts: SeedArtifact[];
+  /** Also return the artifacts' bytes as blob rows. Default true. */
+  blobs?: boolean;
+  tags?: string[];
+  trustedTime: TrustedTimeStatus;
+}
+
+/**
+ * The store rows one capture would have had, had it been captured: the artifact entries, the
+ * canonical record and its hash, as the capture pipeline writes them. Shared by seedCaptures and
+ * the benchmark's seeder so that both seed the same row shape.
+ */
+export async function seedCaptureRow(c: SeedCapture): Promise<{ row: CaptureRow; blobs: BlobRow[] }> {
+  const artifacts: ArtifactEntry[] = [];
+  const blobs: BlobRow[] = [];
+  for (const { kind, mediaType, bytes, sha256 } of c.artifacts) {
+    const path = artifactPath(c.id, kind);
+    artifacts.push({ path, kind, mediaType, size: bytes.length, sha256: sha256 ?? (await sha256Hex(bytes)) });
+    if (c.blobs !== false) blobs.push({ path, captureId: c.id, data: new Blob([bytes as BlobPart], { type: mediaType }) });
+  }
+  const post = c.post ?? null;
+  const record: CaptureRecord = {
+    format: RECORD_FORMAT,
+    formatVersion: RECORD_FORMAT_VERSION,
+    id: c.id,
+    url: c.url,
+    finalUrl: c.url,
+    capturedAt: c.capturedAt,
+    tool: TOOL,
+    page: c.page,
+    post,
+    artifacts,
+  };
+  const recordJson = canonicalJson(record);
+  const row: CaptureRow = {
+    id: c.id,
+    caseId: c.caseId,
+    hash: await sha256Hex(recordJson),
+    recordJson,
+    url: c.url,
+    finalUrl: c.url,
+    capturedAt: c.capturedAt,
+    title: c.page.title,
+    site: c.page.siteName,
+    platform: post?.platform ?? null,
+    postStatus: post?.status ?? null,
+    tags: c.tags ?? [],
+    notes: [],
+    trustedTime: c.trustedTime,
+    artifacts,
+    size: artifacts.reduce((a, x) => a + x.size, 0),
+    deleted: 0,
+  };
+  return { row, blobs };
+}
+
+/** Writes seeded rows and blobs, with a 'captured' ledger event per capture unless `ledger` is false. */
+export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], blobs: BlobRow[], ledger = true): Promise<void> {
+  await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
+    await db.captures.bulkAdd(rows);
+    if (blobs.length) await db.blobs.bulkAdd(blobs);
+    if (ledger) {
+      await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
+    }
+  });
+}
+
 export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions = {}): Promise<string[]> {
   await ensureDefaultCase(db);
   const caseId = opts.caseId ?? 'default';
@@ -130,60 +215,29 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
           }
         : null;
       const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${lines.map((l) => `<p>${l}</p>`).join('')}</body></html>`;
-      const files: [ArtifactEntry['kind'], string, Uint8Array][] = [
-        ['html-snapshot', 'text/html', enc.encode(html)],
-        ['screenshot-visible', 'image/png', PNG],
-        ['text', 'text/plain; charset=utf-8', enc.encode(text)],
-      ];
-      const artifacts: ArtifactEntry[] = [];
-      for (const [kind, mediaType, bytes] of files) {
-        const path = artifactPath(id, kind as Exclude<ArtifactEntry['kind'], 'media'>);
-        artifacts.push({ path, kind, mediaType, size: bytes.length, sha256: bytes === PNG ? (pngHash ??= await sha256Hex(PNG)) : await sha256Hex(bytes) });
-        if (opts.blobs === undefined || opts.blobs === true || (typeof opts.blobs === 'number' && i >= n - opts.blobs)) blobs.push({ path, captureId: id, data: new Blob([bytes as BlobPart], { type: mediaType }) });
-      }
-      const record: CaptureRecord = {
-        format: RECORD_FORMAT,
-        formatVersion: RECORD_FORMAT_VERSION,
-        id,
-        url,
-        finalUrl: url,
-        capturedAt,
-        tool: TOOL,
-        page: { title, canonicalUrl: null, author: post?.author.name ?? null, publishedAt: null, siteName: s.site, lang: zh ? 'zh-CN' : 'en', description: null },
-        post,
-        artifacts,
-      };
-      const recordJson = canonicalJson(record);
       const tags = rand() < 0.2 ? [pick(TAGS)] : [];
-      rows.push({
+      const seeded = await seedCaptureRow({
         id,
         caseId,
-        hash: await sha256Hex(recordJson),
-        recordJson,
         url,
-        finalUrl: url,
         capturedAt,
-        title,
-        site: s.site,
-        platform: s.platform,
-        postStatus: post?.status ?? null,
+        page: { title, canonicalUrl: null, author: post?.author.name ?? null, publishedAt: null, siteName: s.site, lang: zh ? 'zh-CN' : 'en', description: null },
+        post,
+        artifacts: [
+          { kind: 'html-snapshot', mediaType: 'text/html', bytes: enc.encode(html) },
+          { kind: 'screenshot-visible', mediaType: 'image/png', bytes: PNG, sha256: (pngHash ??= await sha256Hex(PNG)) },
+          { kind: 'text', mediaType: 'text/plain; charset=utf-8', bytes: enc.encode(text) },
+        ],
+        blobs: opts.blobs === undefined || opts.blobs === true || (typeof opts.blobs === 'number' && i >= n - opts.blobs),
         tags,
-        notes: [],
         trustedTime: pick(STATUSES),
-        artifacts,
-        size: artifacts.reduce((a, x) => a + x.size, 0),
-        deleted: 0,
       });
+      rows.push(seeded.row);
+      blobs.push(...seeded.blobs);
       docs.push({ id, capturedAt, title, urls: [url], text, post, tags, extra: [s.site] });
       ids.push(id);
     }
-    await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
-      await db.captures.bulkAdd(rows);
-      if (blobs.length) await db.blobs.bulkAdd(blobs);
-      if (opts.ledger !== false) {
-        await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
-      }
-    });
+    await storeSeeded(db, rows, blobs, opts.ledger !== false);
     if (sdb) await indexDocuments(docs, sdb);
   }
   return ids;
