@@ -171,6 +171,10 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   inputs.push({ kind: 'text', mediaType: 'text/plain;charset=utf-8', data: new Blob([collected.text], { type: 'text/plain' }) });
 
   const browserInfo = browserDescription(collected.userAgent);
+  // Read again when the first read missed: a capture requested right after a navigation can overtake
+  // the webRequest listener's write to storage.session (seen in Firefox); seconds later it has landed.
+  const fresh = net && sameDocument(net.url, collected.url) ? net : await getMainDocumentResponse(tabId);
+  const doc = fresh && sameDocument(fresh.url, collected.url) ? fresh : null;
   const metadata = {
     requestedUrl: options.requestedUrl ?? tab.url ?? collected.url,
     finalUrl: collected.url,
@@ -180,9 +184,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
     browser: browserInfo,
     viewport: { width: collected.geometry.innerWidth, height: collected.geometry.innerHeight, devicePixelRatio: collected.geometry.devicePixelRatio },
     page: { scrollWidth: collected.geometry.scrollWidth, scrollHeight: collected.geometry.scrollHeight, contentType: collected.contentType },
-    http: net && sameDocument(net.url, collected.url)
-      ? { status: net.statusCode, statusLine: net.statusLine, ip: net.ip, fromCache: net.fromCache, headers: net.responseHeaders, redirects: net.redirects, time: net.time }
-      : null,
+    http: doc ? { status: doc.statusCode, statusLine: doc.statusLine, ip: doc.ip, fromCache: doc.fromCache, headers: doc.responseHeaders, redirects: doc.redirects, time: doc.time } : null,
     screenshot: { width: full.width, height: full.height, pageHeight: full.pageHeight, capped: full.capped, maxHeight: FULL_PAGE_MAX_HEIGHT },
     textSource: collected.textSource,
     adapter: collected.adapter,
