@@ -4,11 +4,10 @@
  * Everything the manifest commits to is known before the zip is written: artifact hashes come from
  * the capture rows (computed at capture; a blob damaged in the store since then makes the bundle fail
  * verification, which is what should happen), the generated files are small and hashed here. The zip
- * is then written as a stream (zip.js ZipWriter, native deflate), optionally through age encryption,
+ * is then written as a stream (zip-writer.ts: native deflate), optionally through age encryption,
  * into a sink: Blob parts in memory by default, a disk-backed OPFS file in the browser (opfs-sink.ts),
  * so neither the artifacts nor the output are ever held whole.
  */
-import { BlobReader, Uint8ArrayReader, ZipWriter } from '@zip.js/zip.js/lib/zip-core-native.js';
 import { ageEncryptStream, hasAge, type AgeOptions } from '../crypto/age';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { toPem } from '../crypto/ecdsa';
@@ -40,6 +39,7 @@ import { buildReportHtml, buildVerifyText } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
+import { BundleZipWriter, WHOLE_MAX } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -296,13 +296,15 @@ function checkZipLimits(order: PlannedFile[]): void {
   }
 }
 
+/** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
+const AHEAD_ENTRIES = 16;
+const AHEAD_BYTES = 32 * 1024 * 1024;
+
 /**
- * Writes the zip with zip.js into `out` (through age encryption when asked), one entry after the
- * other in `order`, and closes `out`. Artifacts stream in from their Blobs (BlobReader reads them
- * with Blob.stream(), never whole); deflate is the browser's native CompressionStream('deflate-raw')
- * (zip.js uses it only at its default level 6: any other level would fall back to zip.js's pure-JS
- * deflate), CRC-32 is zip.js's slicing-by-8. No web workers: an extension page's CSP forbids blob:
- * workers, and the native stream already runs off the main thread.
+ * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
+ * entry after the other in `order`, and closes `out`. The next entries' data is fetched meanwhile
+ * (store reads are round trips), within AHEAD_ENTRIES / AHEAD_BYTES: small files whole, files over
+ * WHOLE_MAX only as their Blob, which the writer reads in slices.
  */
 async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, lastModDate: Date, opts: ExportOptions, age: AgeOptions | null): Promise<void> {
   const { signal } = opts;
@@ -314,33 +316,34 @@ async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, l
     piping = (await ageEncryptStream(pass.readable, age)).pipeTo(out);
     piping.catch(() => {}); // awaited below on success; on failure the sink is discarded
   }
-  const writer = new ZipWriter(zipOut, {
-    useWebWorkers: false,
-    useCompressionStream: true,
-    // No ZIP64 (the verifier refuses it; checkZipLimits keeps us under its limits) and no extra
-    // fields: one fixed DOS date per entry, like the JSZip writer before.
-    zip64: false,
-    extendedTimestamp: false,
-    keepOrder: true,
-    lastModDate,
-    ...(signal ? { signal } : {}),
-  });
+  const zip = new BundleZipWriter(zipOut.getWriter(), lastModDate);
   const total = order.reduce((n, f) => n + f.size, 0) || 1;
+  const fetched = new Map<number, Promise<Blob | Uint8Array>>();
+  let next = 0;
+  let aheadBytes = 0;
+  const fetchAhead = (from: number): void => {
+    while (next < order.length && next < from + AHEAD_ENTRIES && (aheadBytes < AHEAD_BYTES || next === from)) {
+      const f = order[next]!;
+      const small = f.size <= WHOLE_MAX;
+      if (small) aheadBytes += f.size;
+      const p = f.data().then(async (d) => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
+      p.catch(() => {}); // awaited in turn below
+      fetched.set(next++, p);
+    }
+  };
   let done = 0;
-  for (const f of order) {
+  for (let i = 0; i < order.length; i++) {
     if (signal?.aborted) throw abortError();
-    const data = await f.data();
-    const reader = data instanceof Blob ? new BlobReader(data) : new Uint8ArrayReader(data);
-    const report = (n: number): void => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path });
-    await writer.add(f.path, reader, {
-      // level 0 = STORE; undefined = zip.js's default 6, the level that maps to the native CompressionStream.
-      ...(f.store ? { level: 0 } : {}),
-      onstart: async () => report(0),
-      onprogress: async (n) => report(n),
-    });
+    fetchAhead(i);
+    const f = order[i]!;
+    const data = await fetched.get(i)!;
+    fetched.delete(i);
+    if (f.size <= WHOLE_MAX) aheadBytes -= f.size;
+    opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
+    await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
     done += data instanceof Blob ? data.size : data.length;
   }
-  await writer.close();
+  await zip.close();
   if (piping) await piping;
 }
 

@@ -60,3 +60,58 @@ describe('bundle zip layout', () => {
     expect(opened).toBe(false);
   });
 });
+
+describe('BundleZipWriter', () => {
+  it('computes the zlib CRC-32', async () => {
+    const { crc32 } = await import('../../src/bundle/zip-writer');
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    // Continued over pieces (the streamed path) it gives the same value as in one piece.
+    const b = new Uint8Array(100_003).map((_, i) => (i * 31) & 0xff);
+    expect(crc32(b.subarray(40_000), crc32(b.subarray(0, 40_000)))).toBe(crc32(b));
+  });
+
+  it('streams entries over WHOLE_MAX with a data descriptor that unzip, JSZip and our reader accept', async () => {
+    const { BundleZipWriter, WHOLE_MAX } = await import('../../src/bundle/zip-writer');
+    const { readEntry } = await import('../../src/bundle/zip-reader');
+    // Text that deflates well, but under the verifier's 100:1 ratio limit.
+    const lines: string[] = [];
+    for (let i = 0, n = 0; n < WHOLE_MAX + 1000; i++) n += lines[lines.push(`<p>${i} 郑州 ${((i * 2654435761) >>> 0).toString(36)}</p>\n`) - 1]!.length;
+    const text = new TextEncoder().encode(lines.join(''));
+    const rnd = new Uint8Array(WHOLE_MAX + 5);
+    for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24;
+    const chunks: Uint8Array[] = [];
+    const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date('2022-06-15T00:00:00Z'));
+    await z.add('big.html', new Blob([text]), false);
+    await z.add('big.bin', new Blob([rnd]), true);
+    await z.add('small.txt', new TextEncoder().encode('x'), false);
+    await z.close();
+    const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+    const src = zipSource(bytes);
+    const entries = await readCentralDirectory(src);
+    expect(entries.map((e) => [e.name, e.method])).toEqual([['big.html', 8], ['big.bin', 0], ['small.txt', 0]]);
+    // Buffer.equals: toEqual on megabytes of typed array is far too slow.
+    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+    expect(same(await readEntry(src, entries[0]!), text)).toBe(true);
+    expect(same(await readEntry(src, entries[1]!), rnd)).toBe(true);
+    const jz = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    expect(same(await jz.file('big.bin')!.async('uint8array'), rnd)).toBe(true);
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const { tempDir } = await import('./fixtures');
+    const file = join(tempDir(), 'z.zip');
+    writeFileSync(file, bytes);
+    expect(execFileSync('unzip', ['-t', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
+  }, 60_000);
+});
+
+it('stores a small file that deflates past the verifier ratio limit, so its own bundle never looks like a zip bomb', async () => {
+  const { BundleZipWriter } = await import('../../src/bundle/zip-writer');
+  const chunks: Uint8Array[] = [];
+  const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date());
+  await z.add('zeros.html', new Uint8Array(4 * 1024 * 1024), false);
+  await z.close();
+  const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+  const [e] = await readCentralDirectory(zipSource(bytes));
+  expect(e!.method).toBe(0);
+});
