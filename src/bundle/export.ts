@@ -298,7 +298,7 @@ function checkZipLimits(order: PlannedFile[]): void {
 
 /** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
 const AHEAD_ENTRIES = 16;
-const AHEAD_BYTES = 32 * 1024 * 1024;
+const AHEAD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one

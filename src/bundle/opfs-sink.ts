@@ -85,14 +85,14 @@ export async function cleanupExportFiles(): Promise<number> {
  * go straight through. Every write awaits the inner one, so back-pressure reaches the zip writer.
  */
 function coalescing(inner: WritableStreamDefaultWriter<Uint8Array>): WritableStream<Uint8Array> {
-  let buf = new Uint8Array(WRITE_SIZE);
+  // One buffer, reused: each inner write is awaited, and the OPFS stream has taken its bytes by then.
+  const buf = new Uint8Array(WRITE_SIZE);
   let used = 0;
   const flush = async (): Promise<void> => {
     if (!used) return;
-    const piece = buf.subarray(0, used);
-    buf = new Uint8Array(WRITE_SIZE); // the inner stream may keep `piece` until written
+    const n = used;
     used = 0;
-    await inner.write(piece);
+    await inner.write(buf.subarray(0, n));
   };
   return new WritableStream<Uint8Array>({
     async write(chunk) {
