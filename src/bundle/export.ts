@@ -4,10 +4,10 @@
  * Everything the manifest commits to is known before the zip is written: artifact hashes come from
  * the capture rows (computed at capture; a blob damaged in the store since then makes the bundle fail
  * verification, which is what should happen), the generated files are small and hashed here. The zip
- * is then generated as a stream (JSZip streamFiles) into a Blob built from chunks, optionally through
- * age encryption, so the output never exists as one big buffer.
+ * is then written as a stream (zip-writer.ts: native deflate), optionally through age encryption,
+ * into a sink: Blob parts in memory by default, a disk-backed OPFS file in the browser (opfs-sink.ts),
+ * so neither the artifacts nor the output are ever held whole.
  */
-import JSZip from 'jszip';
 import { ageEncryptStream, hasAge, type AgeOptions } from '../crypto/age';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { toPem } from '../crypto/ecdsa';
@@ -36,10 +36,10 @@ import {
   type ToolInfo,
 } from './format';
 import { buildReportHtml, buildVerifyText } from './texts';
-import { unsafeNameReason } from './zip-reader';
+import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
-import { blobInput } from './zip-blob-input';
 import { timestampBundleFiles } from '../timestamp/bundle';
+import { BundleZipWriter, WHOLE_MAX } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -84,6 +84,8 @@ export interface ExportOptions {
    * allows (outside the files map, like the signature), e.g. requestToken + manifestTimestampFiles.
    */
   manifestTimestamps?: (manifestBytes: Uint8Array) => Promise<Map<string, Uint8Array>>;
+  /** Added: where the bytes go; default memorySink (Blob parts in memory). Pages pass opfsSink. */
+  sink?: ExportSinkFactory;
 }
 
 /** P.tsr, P.2.tsr, … per file, ordered by genTime, row id, tsaUrl, without certificate chains. */
@@ -148,6 +150,8 @@ function compact(iso: string): string {
 interface PlannedFile {
   path: string;
   data: () => Promise<Blob | Uint8Array>;
+  /** Uncompressed size, known before writing (limits, progress). */
+  size: number;
   store: boolean;
 }
 
@@ -163,7 +167,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const addSmall = async (path: string, bytes: Uint8Array, store = false): Promise<void> => {
     files[path] = await sha256Hex(bytes);
     small.set(path, bytes);
-    planned.push({ path, data: async () => bytes, store });
+    planned.push({ path, data: async () => bytes, size: bytes.length, store });
   };
 
   const ids = new Set<string>();
@@ -184,7 +188,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       }
       if (a.path in files) throw new Error(`capture ${row.id}: artifact path "${a.path}" appears twice`);
       files[a.path] = a.sha256;
-      planned.push({ path: a.path, data: () => getArtifact(a.path), store: STORE_TYPES.test(a.mediaType) });
+      planned.push({ path: a.path, data: () => getArtifact(a.path), size: a.size, store: STORE_TYPES.test(a.mediaType) });
     }
     mcaps.push({
       id: row.id,
@@ -241,89 +245,146 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   }
   if (signal?.aborted) throw abortError();
 
-  const zip = new JSZip();
   // Signed and readable files first, then everything else in plan order; every planned file exactly once.
   const head = [PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE];
   const order: PlannedFile[] = [
-    { path: MANIFEST_FILE, data: async () => manifestBytes, store: false },
-    { path: MANIFEST_SIG_FILE, data: async () => sig, store: true },
-    ...[...manifestExtras].map(([path, bytes]) => ({ path, data: async () => bytes, store: false })),
+    { path: MANIFEST_FILE, data: async () => manifestBytes, size: manifestBytes.length, store: false },
+    { path: MANIFEST_SIG_FILE, data: async () => sig, size: sig.length, store: true },
+    ...[...manifestExtras].map(([path, bytes]) => ({ path, data: async () => bytes, size: bytes.length, store: false })),
     ...head.map((p) => planned.find((f) => f.path === p)!),
     ...planned.filter((f) => !head.includes(f.path)),
   ];
-  const date = new Date(input.createdAt);
-  for (const f of order) {
-    const data = await f.data();
-    const content = data instanceof Blob ? blobInput(data, f.path) : data;
-    zip.file(f.path, content as Blob, { binary: true, createFolders: false, date, compression: f.store ? 'STORE' : 'DEFLATE' });
-  }
+  checkZipLimits(order);
 
-  const helper = zip.generateInternalStream<'uint8array'>({
-    type: 'uint8array',
-    streamFiles: true,
-    compression: 'DEFLATE',
-    // Level 1: pako at level 6 made export CPU-bound at ~5 MB/s; level 1 is several times faster for a
-    // little more size, and most of a bundle (screenshots, media) is stored, not deflated, anyway.
-    compressionOptions: { level: 1 },
-    platform: 'UNIX',
-  });
-  let stream = zipReadable(helper, opts);
   const encrypted = hasAge(opts.age);
-  if (encrypted) stream = await ageEncryptStream(stream, opts.age!);
-  const blob = await collect(stream, encrypted ? 'application/octet-stream' : 'application/zip', signal);
+  const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
+  let blob: Blob;
+  try {
+    await writeZip(order, sink.writable, new Date(input.createdAt), opts, encrypted ? opts.age! : null);
+    blob = await sink.finish();
+  } catch (e) {
+    await sink.discard().catch(() => {});
+    throw signal?.aborted ? abortError() : e;
+  }
   opts.onProgress?.({ phase: 'done', percent: 100, currentFile: null });
   const fileName = `jianzheng-${compact(input.createdAt)}.zip${encrypted ? '.age' : ''}`;
   return { blob, fileName, manifest, manifestSha256, encrypted };
 }
 
-type StreamHelper = JSZip.JSZipStreamHelper<Uint8Array>;
+/** Per entry: local header (30) + central header (46) + the name twice + a data descriptor (16). */
+const ENTRY_OVERHEAD = 30 + 46 + 16;
 
-/** JSZip's internal stream as a Web ReadableStream with back-pressure (pause/resume). */
-function zipReadable(helper: StreamHelper, opts: ExportOptions): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        helper
-          .on('data', (chunk, meta) => {
-            controller.enqueue(chunk);
-            opts.onProgress?.({ phase: 'zip', percent: meta.percent, currentFile: meta.currentFile });
-            if ((controller.desiredSize ?? 1) <= 0) helper.pause();
-          })
-          .on('error', (e: Error) => controller.error(e))
-          .on('end', () => controller.close());
-        opts.signal?.addEventListener('abort', () => {
-          helper.pause();
-          controller.error(abortError());
-        });
-      },
-      pull() {
-        helper.resume();
-      },
-    },
-    { highWaterMark: 64 },
-  );
+/**
+ * Fails before anything is written when the zip would need ZIP64 or break the verifier's limits
+ * (src/bundle/zip-reader.ts DEFAULT_ZIP_LIMITS): a bundle our own verifier refuses is no evidence.
+ * Sizes are the artifacts' recorded sizes; deflate can add a few bytes per 16 KB block, counted here.
+ */
+function checkZipLimits(order: PlannedFile[]): void {
+  const L = DEFAULT_ZIP_LIMITS;
+  if (order.length > Math.min(L.maxEntries, 0xfffe)) {
+    throw new Error(`the bundle would hold ${order.length} files, more than the ${Math.min(L.maxEntries, 0xfffe)} a bundle may have: export fewer captures at a time`);
+  }
+  let total = 0;
+  let zipBytes = 22;
+  for (const f of order) {
+    if (f.size > L.maxEntrySize) throw new Error(`${f.path} is ${f.size} bytes, more than the ${L.maxEntrySize} a bundle file may have`);
+    total += f.size;
+    zipBytes += ENTRY_OVERHEAD + 2 * utf8.encode(f.path).length + f.size + (f.store ? 0 : Math.ceil(f.size / 16_000) * 5 + 16);
+  }
+  if (total > L.maxTotalSize || zipBytes > 0xfffffffe) {
+    throw new Error(`the bundle would be about ${Math.ceil(Math.max(total, zipBytes) / 1024 ** 2)} MB, more than the 4 GiB a bundle may have (no ZIP64): export fewer captures at a time`);
+  }
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, type: string, signal?: AbortSignal): Promise<Blob> {
-  const parts: Blob[] = [];
+/** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
+const AHEAD_ENTRIES = 16;
+const AHEAD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
+ * entry after the other in `order`, and closes `out`. The next entries' data is fetched meanwhile
+ * (store reads are round trips), within AHEAD_ENTRIES / AHEAD_BYTES: small files whole, files over
+ * WHOLE_MAX only as their Blob, which the writer reads in slices.
+ */
+async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, lastModDate: Date, opts: ExportOptions, age: AgeOptions | null): Promise<void> {
+  const { signal } = opts;
+  let zipOut = out;
+  let piping: Promise<void> | null = null;
+  if (age) {
+    const pass = new TransformStream<Uint8Array, Uint8Array>();
+    zipOut = pass.writable;
+    piping = (await ageEncryptStream(pass.readable, age)).pipeTo(out);
+    piping.catch(() => {}); // awaited below on success; on failure the sink is discarded
+  }
+  const zip = new BundleZipWriter(zipOut.getWriter(), lastModDate);
+  const total = order.reduce((n, f) => n + f.size, 0) || 1;
+  const fetched = new Map<number, Promise<Blob | Uint8Array>>();
+  let next = 0;
+  let aheadBytes = 0;
+  const fetchAhead = (from: number): void => {
+    while (next < order.length && next < from + AHEAD_ENTRIES && (aheadBytes < AHEAD_BYTES || next === from)) {
+      const f = order[next]!;
+      const small = f.size <= WHOLE_MAX;
+      if (small) aheadBytes += f.size;
+      const p = f.data().then(async (d) => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
+      p.catch(() => {}); // awaited in turn below
+      fetched.set(next++, p);
+    }
+  };
+  let done = 0;
+  for (let i = 0; i < order.length; i++) {
+    if (signal?.aborted) throw abortError();
+    fetchAhead(i);
+    const f = order[i]!;
+    const data = await fetched.get(i)!;
+    fetched.delete(i);
+    if (f.size <= WHOLE_MAX) aheadBytes -= f.size;
+    opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
+    await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
+    done += data instanceof Blob ? data.size : data.length;
+  }
+  await zip.close();
+  if (piping) await piping;
+}
+
+/** Where exportBundle writes the bundle's bytes. */
+export interface ExportSink {
+  writable: WritableStream<Uint8Array>;
+  /** The finished bundle, once `writable` has been closed. */
+  finish(): Promise<Blob>;
+  /** Drops whatever was written (failure or cancel); `writable` may still be locked or errored. */
+  discard(): Promise<void>;
+}
+
+/** Makes a sink for a bundle of the given MIME type. */
+export type ExportSinkFactory = (type: string) => Promise<ExportSink>;
+
+/**
+ * The default sink: Blob parts of BLOB_PART_SIZE in memory (Node, tests). In a browser, pages pass
+ * opfsSink (src/bundle/opfs-sink.ts) instead, so the bundle goes to disk, not into the heap.
+ */
+export const memorySink: ExportSinkFactory = async (type) => {
+  let parts: Blob[] = [];
   let pending: Uint8Array[] = [];
   let pendingSize = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    if (signal?.aborted) {
-      await reader.cancel().catch(() => {});
-      throw abortError();
-    }
-    const { done, value } = await reader.read();
-    if (done) break;
-    pending.push(value);
-    pendingSize += value.length;
-    if (pendingSize >= BLOB_PART_SIZE) {
-      parts.push(new Blob(pending as BlobPart[]));
+  const flush = (): void => {
+    if (pending.length) parts.push(new Blob(pending as BlobPart[]));
+    pending = [];
+    pendingSize = 0;
+  };
+  return {
+    writable: new WritableStream<Uint8Array>({
+      write(chunk) {
+        pending.push(chunk);
+        pendingSize += chunk.length;
+        if (pendingSize >= BLOB_PART_SIZE) flush();
+      },
+      close: flush,
+    }),
+    finish: async () => new Blob(parts, { type }),
+    discard: async () => {
+      parts = [];
       pending = [];
-      pendingSize = 0;
-    }
-  }
-  if (pending.length) parts.push(new Blob(pending as BlobPart[]));
-  return new Blob(parts, { type });
-}
+    },
+  };
+};

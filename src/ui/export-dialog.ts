@@ -6,6 +6,7 @@
 import type { AgeOptions } from '../crypto/age';
 import type { ExportProgress } from '../bundle/export';
 import { exportFromStore, type ExportSelection } from '../bundle/export-store';
+import { opfsSink, releaseExportBlob } from '../bundle/opfs-sink';
 import type { EvidenceDB } from '../store/db';
 import { t } from './i18n';
 
@@ -50,6 +51,7 @@ export function formatBytes(n: number): string {
   return `${i ? v.toFixed(1) : v} ${units[i]}`;
 }
 
+/** Downloads the Blob; an exported bundle's OPFS file is deleted once the download has read it. */
 export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const a = el('a', { href: url, download: fileName });
@@ -57,6 +59,7 @@ export function saveBlob(blob: Blob, fileName: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  releaseExportBlob(blob, url);
 }
 
 /** Parses the recipients box: one `age1…` per line; blank lines and `#` comments are ignored. */
@@ -71,9 +74,9 @@ export function parseRecipients(text: string): { recipients: string[]; invalid: 
   return { recipients, invalid: null };
 }
 
-/** The usual `run`: export the selection from the store with the profile's key. */
+/** The usual `run`: export the selection from the store with the profile's key, streamed to an OPFS file. */
 export function storeExportRunner(db: EvidenceDB, sel: ExportSelection): ExportDialogOptions['run'] {
-  return (o) => exportFromStore(db, sel, o);
+  return (o) => exportFromStore(db, sel, { ...o, sink: opfsSink });
 }
 
 export function mountExportDialog(root: HTMLElement, opts: ExportDialogOptions): { cancel(): void } {

@@ -13,6 +13,7 @@ import { setTsaSettings, tsaSettingsFromCli } from '../timestamp/settings';
 import { restoreIdentity } from '../crypto/keys';
 import { installRestoredIdentity, getOrCreateIdentity } from '../crypto/identity-store';
 import { base64ToBytes } from '../shared/bytes';
+import { cleanupExportFiles, opfsSink } from '../bundle/opfs-sink';
 import type { ConfigureJob, ControlJob, ExportJob, JobResult } from '../cli/control';
 
 async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
@@ -35,7 +36,8 @@ async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
 }
 
 async function runExport(job: ExportJob): Promise<Partial<JobResult>> {
-  const result = await exportFromStore(getDb(), { captureIds: job.captureIds }, { age: job.age });
+  // Streamed into an OPFS file, so the page holds only what is in flight, not the bundle.
+  const result = await exportFromStore(getDb(), { captureIds: job.captureIds }, { age: job.age, sink: opfsSink });
   const fileName = result.encrypted && !job.fileName.endsWith('.age') ? `${job.fileName}.age` : job.fileName;
   saveBlob(result.blob, fileName);
   return {
@@ -78,6 +80,8 @@ async function mountDialog(): Promise<void> {
 export function initExportPage(): void {
   applyI18n();
   listenForJobs();
+  // Temporary bundles left by pages closed before their download finished.
+  void cleanupExportFiles().catch(() => 0);
   void mountDialog().catch((e: Error) => {
     document.getElementById('selection')!.textContent = e.message;
   });

@@ -1,0 +1,196 @@
+/**
+ * The browser's export sink: the bundle streams into a file of the Origin Private File System, and
+ * the result is that file (`handle.getFile()`: disk-backed, not in the JS heap), which the page then
+ * downloads. So an export holds only what is in flight, however large the bundle.
+ *
+ * Each temporary file, `export-<uuid>.zip`, is guarded by a Web Lock of the same name from the moment
+ * it is created until it may go: the export failed or was cancelled (deleted at once), or its
+ * download has had time to read it (releaseExportBlob). Files whose lock nobody holds any more (their
+ * page was closed before the download finished) are removed by cleanupExportFiles, which the export
+ * pages call when they open and before every export. Locks are per origin, so one page never deletes
+ * a file another page is still writing or downloading.
+ */
+import { memorySink, type ExportSink, type ExportSinkFactory } from './export';
+
+const PREFIX = 'export-';
+const SUFFIX = '.zip';
+const LOCK = 'jz-export-file:';
+/** Writes to the OPFS stream are IPC calls: small zip headers are gathered into pieces this large. */
+const WRITE_SIZE = 4 * 1024 * 1024;
+/** Without the downloads API, how long a download may take: a minute plus 10 MB/s. */
+const MIN_KEEP_MS = 60_000;
+const KEEP_MS_PER_MB = 100;
+
+interface Held {
+  name: string;
+  release(): void;
+}
+/** The OPFS files behind the Blobs opfsSink returned, until releaseExportBlob deletes them. */
+const held = new WeakMap<Blob, Held>();
+
+function opfsAvailable(): boolean {
+  return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory && !!navigator.locks && typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
+}
+
+/** Holds the Web Lock `name` until release() is called (or the page goes away). */
+async function hold(name: string): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await new Promise<void>((acquired, failed) => {
+    navigator.locks
+      .request(LOCK + name, { ifAvailable: true }, async (lock) => {
+        if (!lock) throw new Error(`export file ${name} is in use`);
+        acquired();
+        await released;
+      })
+      .catch(failed);
+  });
+  return release;
+}
+
+async function remove(name: string): Promise<void> {
+  const dir = await navigator.storage.getDirectory();
+  await dir.removeEntry(name).catch(() => {});
+}
+
+/** Names of the export files now in the OPFS (tests and cleanup). */
+export async function listExportFiles(): Promise<string[]> {
+  if (!opfsAvailable()) return [];
+  const dir = await navigator.storage.getDirectory();
+  const out: string[] = [];
+  for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
+    if (name.startsWith(PREFIX) && name.endsWith(SUFFIX)) out.push(name);
+  }
+  return out;
+}
+
+/** Deletes the export files that no export or pending download of any page still holds. */
+export async function cleanupExportFiles(): Promise<number> {
+  if (!opfsAvailable()) return 0;
+  const names = await listExportFiles();
+  if (!names.length) return 0;
+  const { held: locks = [] } = await navigator.locks.query();
+  const busy = new Set(locks.map((l) => l.name));
+  let n = 0;
+  for (const name of names) {
+    if (busy.has(LOCK + name)) continue;
+    await remove(name);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Gathers small chunks into WRITE_SIZE pieces before they reach `inner`; chunks at least that large
+ * go straight through. Every write awaits the inner one, so back-pressure reaches the zip writer.
+ */
+function coalescing(inner: WritableStreamDefaultWriter<Uint8Array>): WritableStream<Uint8Array> {
+  // One buffer, reused: each inner write is awaited, and the OPFS stream has taken its bytes by then.
+  const buf = new Uint8Array(WRITE_SIZE);
+  let used = 0;
+  const flush = async (): Promise<void> => {
+    if (!used) return;
+    const n = used;
+    used = 0;
+    await inner.write(buf.subarray(0, n));
+  };
+  return new WritableStream<Uint8Array>({
+    async write(chunk) {
+      if (used + chunk.length > WRITE_SIZE) await flush();
+      if (chunk.length >= WRITE_SIZE) return inner.write(chunk);
+      buf.set(chunk, used);
+      used += chunk.length;
+    },
+    async close() {
+      await flush();
+      await inner.close();
+    },
+    async abort(reason) {
+      await inner.abort(reason);
+    },
+  });
+}
+
+/**
+ * Streams the bundle into a new OPFS file; finish() returns the file. Falls back to memorySink
+ * where the OPFS (or its createWritable) is missing, e.g. older browsers, so export still works.
+ */
+export const opfsSink: ExportSinkFactory = async (type) => {
+  if (!opfsAvailable()) return memorySink(type);
+  await cleanupExportFiles().catch(() => 0);
+  const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
+  let release: () => void;
+  let handle: FileSystemFileHandle;
+  let inner: WritableStreamDefaultWriter<Uint8Array>;
+  try {
+    release = await hold(name);
+  } catch {
+    return memorySink(type);
+  }
+  try {
+    const dir = await navigator.storage.getDirectory();
+    handle = await dir.getFileHandle(name, { create: true });
+    inner = (await handle.createWritable()).getWriter() as WritableStreamDefaultWriter<Uint8Array>;
+  } catch {
+    await remove(name);
+    release();
+    return memorySink(type);
+  }
+  const sink: ExportSink = {
+    writable: coalescing(inner),
+    finish: async () => {
+      const file = await handle.getFile();
+      const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
+      held.set(blob, { name, release });
+      return blob;
+    },
+    discard: async () => {
+      await inner.abort().catch(() => {});
+      await remove(name);
+      release();
+    },
+  };
+  return sink;
+};
+
+interface DownloadDelta {
+  id: number;
+  state?: { current?: string };
+}
+interface DownloadsApi {
+  onCreated: { addListener(f: (d: { id: number; url: string; finalUrl?: string }) => void): void; removeListener(f: unknown): void };
+  onChanged: { addListener(f: (d: DownloadDelta) => void): void; removeListener(f: unknown): void };
+}
+
+/**
+ * Deletes the OPFS file behind an exported Blob once its download has read it: when the extension
+ * may watch downloads, as soon as the download started from `objectUrl` completes or fails;
+ * otherwise after a time generous for the file's size. No-op for Blobs opfsSink did not make.
+ */
+export function releaseExportBlob(blob: Blob, objectUrl?: string): void {
+  const h = held.get(blob);
+  if (!h) return;
+  held.delete(blob);
+  let done = false;
+  const dispose = (): void => {
+    if (done) return;
+    done = true;
+    void remove(h.name).finally(h.release);
+  };
+  const timer = setTimeout(dispose, MIN_KEEP_MS + (blob.size / (1024 * 1024)) * KEEP_MS_PER_MB);
+  const downloads = (globalThis as { chrome?: { downloads?: DownloadsApi } }).chrome?.downloads;
+  if (!downloads?.onChanged || !objectUrl) return;
+  let id: number | null = null;
+  const created = (d: { id: number; url: string; finalUrl?: string }): void => {
+    if (d.url === objectUrl || d.finalUrl === objectUrl) id = d.id;
+  };
+  const changed = (d: DownloadDelta): void => {
+    if (d.id !== id || (d.state?.current !== 'complete' && d.state?.current !== 'interrupted')) return;
+    downloads.onCreated.removeListener(created);
+    downloads.onChanged.removeListener(changed);
+    clearTimeout(timer);
+    dispose();
+  };
+  downloads.onCreated.addListener(created);
+  downloads.onChanged.addListener(changed);
+}

@@ -1,0 +1,117 @@
+import 'fake-indexeddb/auto';
+import JSZip from 'jszip';
+import { describe, expect, it } from 'vitest';
+import { exportBundle } from '../../src/bundle/export';
+import { readCentralDirectory, zipSource } from '../../src/bundle/zip-reader';
+import { blobBytes, makeCapture, makeInput, makeLedger } from './fixtures';
+
+/** The zip layout the exporter writes, read byte by byte and by an independent reader (JSZip). */
+describe('bundle zip layout', () => {
+  it('is read back identically by JSZip, an independent zip reader', async () => {
+    const caps = [await makeCapture('c1'), await makeCapture('c2')];
+    const { blob, manifest } = await exportBundle(await makeInput(caps, await makeLedger(caps)));
+    const zip = await JSZip.loadAsync(await blobBytes(blob), { checkCRC32: true });
+    const names = Object.keys(zip.files);
+    expect(names.filter((n) => zip.files[n]!.dir)).toEqual([]);
+    expect(names.slice(0, 2)).toEqual(['manifest.json', 'manifest.json.sig']);
+    // Every file of the manifest is there with the committed hash.
+    const { sha256Hex } = await import('../../src/crypto/hash');
+    for (const [path, hash] of Object.entries(manifest.files)) {
+      expect(await sha256Hex(await zip.file(path)!.async('uint8array')), path).toBe(hash);
+    }
+    expect(names.length).toBe(Object.keys(manifest.files).length + 2);
+  });
+
+  it('writes plain 32-bit headers: no ZIP64, no extra fields, the bundle date, stored media', async () => {
+    const caps = [await makeCapture('c1')];
+    const { blob } = await exportBundle(await makeInput(caps, await makeLedger(caps)));
+    const bytes = await blobBytes(blob);
+    const entries = await readCentralDirectory(zipSource(bytes));
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const created = new Date('2022-06-15T00:00:00.000Z');
+    for (const e of entries) {
+      // Local header: no extra field (no ZIP64 placeholder, no extended timestamp), DOS date of
+      // createdAt (DOS dates are local time, as zip tools read them).
+      expect(v.getUint32(e.localOffset, true)).toBe(0x04034b50);
+      expect(v.getUint16(e.localOffset + 28, true), e.name).toBe(0);
+      const dosDate = v.getUint16(e.localOffset + 12, true);
+      expect([(dosDate >> 9) + 1980, (dosDate >> 5) & 15, dosDate & 31]).toEqual([created.getFullYear(), created.getMonth() + 1, created.getDate()]);
+      expect(e.size).toBeLessThan(0xffffffff);
+    }
+    const png = entries.find((e) => e.name.endsWith('.png'))!;
+    expect(png.method).toBe(0);
+    expect(entries.find((e) => e.name === 'manifest.json')!.method).toBe(8);
+  });
+
+  it('refuses, before writing anything, a bundle that would need ZIP64', async () => {
+    const c = await makeCapture('c1');
+    const rec = JSON.parse(c.row.recordJson) as { artifacts: { size: number }[] };
+    // Only the recorded sizes are looked at: a 5 GB claim fails before any byte is read.
+    rec.artifacts[0]!.size = 5 * 1024 ** 3;
+    const { canonicalJson, sha256Hex } = await import('../../src/crypto/hash');
+    c.row.recordJson = canonicalJson(rec);
+    c.row.hash = await sha256Hex(c.row.recordJson);
+    let opened = false;
+    const sink = async () => {
+      opened = true;
+      throw new Error('no sink expected');
+    };
+    await expect(exportBundle(await makeInput([c], await makeLedger([c])), { sink })).rejects.toThrow(/more than the .* a bundle (file )?may have/);
+    expect(opened).toBe(false);
+  });
+});
+
+describe('BundleZipWriter', () => {
+  it('computes the zlib CRC-32', async () => {
+    const { crc32 } = await import('../../src/bundle/zip-writer');
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    // Continued over pieces (the streamed path) it gives the same value as in one piece.
+    const b = new Uint8Array(100_003).map((_, i) => (i * 31) & 0xff);
+    expect(crc32(b.subarray(40_000), crc32(b.subarray(0, 40_000)))).toBe(crc32(b));
+  });
+
+  it('streams entries over WHOLE_MAX with a data descriptor that unzip, JSZip and our reader accept', async () => {
+    const { BundleZipWriter, WHOLE_MAX } = await import('../../src/bundle/zip-writer');
+    const { readEntry } = await import('../../src/bundle/zip-reader');
+    // Text that deflates well, but under the verifier's 100:1 ratio limit.
+    const lines: string[] = [];
+    for (let i = 0, n = 0; n < WHOLE_MAX + 1000; i++) n += lines[lines.push(`<p>${i} 郑州 ${((i * 2654435761) >>> 0).toString(36)}</p>\n`) - 1]!.length;
+    const text = new TextEncoder().encode(lines.join(''));
+    const rnd = new Uint8Array(WHOLE_MAX + 5);
+    for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24;
+    const chunks: Uint8Array[] = [];
+    const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date('2022-06-15T00:00:00Z'));
+    await z.add('big.html', new Blob([text]), false);
+    await z.add('big.bin', new Blob([rnd]), true);
+    await z.add('small.txt', new TextEncoder().encode('x'), false);
+    await z.close();
+    const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+    const src = zipSource(bytes);
+    const entries = await readCentralDirectory(src);
+    expect(entries.map((e) => [e.name, e.method])).toEqual([['big.html', 8], ['big.bin', 0], ['small.txt', 0]]);
+    // Buffer.equals: toEqual on megabytes of typed array is far too slow.
+    const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+    expect(same(await readEntry(src, entries[0]!), text)).toBe(true);
+    expect(same(await readEntry(src, entries[1]!), rnd)).toBe(true);
+    const jz = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    expect(same(await jz.file('big.bin')!.async('uint8array'), rnd)).toBe(true);
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { execFileSync } = await import('node:child_process');
+    const { tempDir } = await import('./fixtures');
+    const file = join(tempDir(), 'z.zip');
+    writeFileSync(file, bytes);
+    expect(execFileSync('unzip', ['-t', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
+  }, 60_000);
+});
+
+it('stores a small file that deflates past the verifier ratio limit, so its own bundle never looks like a zip bomb', async () => {
+  const { BundleZipWriter } = await import('../../src/bundle/zip-writer');
+  const chunks: Uint8Array[] = [];
+  const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date());
+  await z.add('zeros.html', new Uint8Array(4 * 1024 * 1024), false);
+  await z.close();
+  const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
+  const [e] = await readCentralDirectory(zipSource(bytes));
+  expect(e!.method).toBe(0);
+});

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import JSZip from 'jszip';
+import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
+import { runJob } from '../../src/cli/capture';
+import { startFixtureServers, toBackground } from './fixtures';
+import type { CaptureResult } from '../../src/shared/messages';
+import type { Manifest } from '../../src/bundle/format';
+
+const HOST_RULES = '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost';
+
+/** The export-*.zip files in the extension's Origin Private File System, and the export locks held. */
+function opfsState(page: Page): Promise<{ files: string[]; locks: string[] }> {
+  return page.evaluate(async () => {
+    const dir = await navigator.storage.getDirectory();
+    const files: string[] = [];
+    for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) if (name.startsWith('export-')) files.push(name);
+    const { held = [] } = await navigator.locks.query();
+    return { files, locks: held.map((l) => l.name ?? '').filter((n) => n.startsWith('jz-export-file:')) };
+  });
+}
+
+describe('export through the Origin Private File System', () => {
+  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
+  let browser: LaunchedBrowser;
+  let control: Page;
+  let id: string;
+
+  beforeAll(async () => {
+    servers = await startFixtureServers();
+    browser = await launchWithExtension({ browserArgs: [HOST_RULES] });
+    control = await browser.openPage('export.html');
+    const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/article.html` });
+    if (!r.ok) throw new Error(r.error);
+    id = r.capture.id;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await servers?.close();
+  });
+
+  it('downloads the bundle from a locked OPFS file, which is gone once its page is closed', async () => {
+    expect((await opfsState(control)).files).toEqual([]);
+    const download = control.waitForEvent('download');
+    const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'opfs.zip' });
+    if (!res.ok) throw new Error(res.error);
+    const bytes = readFileSync(await (await download).path());
+    expect(bytes.length).toBe(res.size);
+    const manifest = JSON.parse(await (await JSZip.loadAsync(bytes)).file('manifest.json')!.async('string')) as Manifest;
+    expect(manifest.captures.map((c) => c.id)).toEqual([id]);
+
+    // The bundle was written to one OPFS file, still locked while its download may be reading it.
+    const during = await opfsState(control);
+    expect(during.files).toHaveLength(1);
+    expect(during.locks).toEqual([`jz-export-file:${during.files[0]}`]);
+
+    // Closing the page releases the lock; the next export page removes the file.
+    await control.close();
+    control = await browser.openPage('export.html');
+    await expect.poll(async () => (await opfsState(control)).files, { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('leaves no OPFS file behind when an export is cancelled', async () => {
+    const page = await browser.openPage(`export.html?ids=${id}`);
+    await page.getByTestId('export-start').waitFor();
+    // Cancel as soon as the zip phase names a file it writes, i.e. once the OPFS file exists.
+    await page.evaluate(() => {
+      const status = document.querySelector('[data-testid="export-status"]')!;
+      const observer = new MutationObserver(() => {
+        if (/manifest\.json|captures\//.test(status.textContent ?? '')) {
+          observer.disconnect();
+          (document.querySelector('[data-testid="export-cancel"]') as HTMLButtonElement).click();
+        }
+      });
+      observer.observe(status, { childList: true, characterData: true, subtree: true });
+    });
+    await page.getByTestId('export-start').click();
+    await expect.poll(() => page.getByTestId('export-status').getAttribute('class'), { timeout: 20_000 }).toBe('warn');
+    expect(await opfsState(page)).toEqual({ files: [], locks: [] });
+    await page.close();
+  });
+});
