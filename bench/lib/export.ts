@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runJob } from '../../src/cli/capture';
 import { runVerifyCli } from '../../src/cli/verify';
 import { launchSeedableBrowser } from './bench-browser';
-import { seedLarge } from './inject';
+import { readStored, seedLarge } from './inject';
 import { browserPss, sampleMemory } from './memory';
 import { run } from './proc';
 
@@ -31,6 +31,8 @@ export interface ExportBench {
   seedMs: number;
   runs: ExportRun[];
   bundle: string | null;
+  /** MB/s at which the page merely reads the largest export's files from the store, once per run. */
+  storeReadMbPerS: number[];
 }
 
 const MB = 1024 * 1024;
@@ -48,9 +50,13 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
     const seedMs = performance.now() - t0;
     const out: ExportRun[] = [];
     let bundle: string | null = null;
+    const cdp = await control.context().newCDPSession(control);
     for (const size of sizes) {
       for (let r = 0; r < runs; r++) {
-        await control.waitForTimeout(1000); // let the seeding's garbage settle before the baseline
+        // Collect the seeding's (or the previous export's) garbage first, so the baseline is the page
+        // at rest and the growth measures this export, not garbage left from before it.
+        await cdp.send('HeapProfiler.collectGarbage');
+        await control.waitForTimeout(1000);
         const baselinePss = browserPss();
         const sampler = sampleMemory(100);
         const file = join(dir, `export-${size}-${r}.zip`);
@@ -67,7 +73,13 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         bundle = file;
       }
     }
-    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
+    // The ceiling: the same files read from the store and dropped, no zip, no file written.
+    const storeReadMbPerS: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      const rd = await readStored(control, seeded.ids.slice(0, Math.max(...sizes)));
+      storeReadMbPerS.push(rd.bytes / MB / (rd.ms / 1000));
+    }
+    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle, storeReadMbPerS };
   } finally {
     await browser.close();
   }

@@ -134,6 +134,9 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     L.push('| Captures | Bundle | MB/s | ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|');
     for (const b of e.bySize) L.push(`| ${f0(b.captures)} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`);
     L.push('');
+    if (e.storeReadMbPerS) {
+      L.push(`For scale, in the same page: only reading the ${f0(e.largestSize)} captures' files from the store, the way the exporter does (\`db.blobs.get\` + \`Blob.arrayBuffer()\`, four at a time) and dropping them, runs at ${s3(e.storeReadMbPerS, f1)} MB/s (of stored bytes). The export cannot be faster than that.`, '');
+    }
   }
   if (r.verify) {
     const v = r.verify;
