@@ -383,7 +383,7 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
           entry,
           (chunk) => {
             h.update(chunk);
-            keep?.push(chunk);
+            keep?.push(new Uint8Array(chunk)); // a copy: the source may reuse the chunk's buffer
           },
           opts.inflateRaw,
         );

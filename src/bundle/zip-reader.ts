@@ -51,6 +51,10 @@ export class ZipError extends Error {
 /** Random access to the zip bytes, whether they are in memory or a (file-backed) Blob. */
 export interface ZipSource {
   size: number;
+  /**
+   * The bytes may be a view that a later read overwrites (the CLI's file source refills one window
+   * buffer): read what you need from them before the next read, or copy them.
+   */
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
@@ -174,8 +178,10 @@ async function dataOffset(src: ZipSource, entry: ZipEntry): Promise<number> {
   const h = await src.read(entry.localOffset, 30);
   const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
   if (h.length < 30 || v.getUint32(0, true) !== LFH_SIG) throw new ZipError(`entry "${entry.name}" has no valid local header`, entry.name);
+  const method = v.getUint16(8, true);
   const nameLen = v.getUint16(26, true);
   const extraLen = v.getUint16(28, true);
+  // Everything needed from the header is read above: the next read may reuse its buffer.
   const localName = await src.read(entry.localOffset + 30, nameLen);
   let decoded: string | null = null;
   try {
@@ -184,21 +190,21 @@ async function dataOffset(src: ZipSource, entry: ZipEntry): Promise<number> {
     /* compared below */
   }
   if (decoded !== entry.name) throw new ZipError(`entry "${entry.name}" has a different name in its local header`, entry.name);
-  if (v.getUint16(8, true) !== entry.method) throw new ZipError(`entry "${entry.name}" has a different compression method in its local header`, entry.name);
+  if (method !== entry.method) throw new ZipError(`entry "${entry.name}" has a different compression method in its local header`, entry.name);
   const start = entry.localOffset + 30 + nameLen + extraLen;
   if (start + entry.compressedSize > src.size) throw new ZipError(`entry "${entry.name}" is truncated`, entry.name);
   return start;
 }
 
 /**
- * The entry's uncompressed bytes. Stored entries over an in-memory zip are returned without a copy.
- * Inflation aborts once the output passes the declared size.
+ * The entry's uncompressed bytes, owning their buffer (a stored entry read as a view is copied, since
+ * the source may reuse it). Inflation aborts once the output passes the declared size.
  */
 export async function readEntry(src: ZipSource, entry: ZipEntry): Promise<Uint8Array> {
   if (entry.isDirectory) return new Uint8Array(0);
   const start = await dataOffset(src, entry);
   const raw = await src.read(start, entry.compressedSize);
-  if (entry.method === 0) return raw;
+  if (entry.method === 0) return raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength ? raw : new Uint8Array(raw);
   const ds = new DecompressionStream('deflate-raw');
   const writer = ds.writable.getWriter();
   writer.write(raw as Uint8Array<ArrayBuffer>).catch(() => {});
@@ -250,7 +256,7 @@ function sizeMismatch(entry: ZipEntry, got: number): ZipError {
 /**
  * Streams the entry's uncompressed bytes to `onChunk` in pieces, so that neither the compressed nor
  * the uncompressed entry is ever held whole. Same size limits as readEntry. A chunk may be a view
- * into a larger buffer (a read window, a zlib output buffer): copy it to keep it.
+ * into a buffer the source reuses: use it in the callback, or copy it to keep it.
  */
 export async function streamEntry(src: ZipSource, entry: ZipEntry, onChunk: (chunk: Uint8Array) => void, inflate?: InflateRaw): Promise<void> {
   if (entry.isDirectory) return;
