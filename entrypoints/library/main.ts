@@ -4,7 +4,7 @@
  * (page.ts), which wires filters, search and thumbnails; the detail view and the panels load when
  * opened. The marks let the benchmark time the page's own work apart from the tab's start.
  */
-import { applyI18n, t } from '../../src/ui/i18n';
+import { applyPageI18n, t } from '../../src/ui/library/msg';
 import { buildShell, showRows } from '../../src/ui/library/shell';
 import { readFirstPage, PAGE_SIZE } from '../../src/ui/library/first-page';
 
@@ -13,7 +13,7 @@ performance.mark('jz-library-start');
 // A detail view (#capture=…) does not show the list: page.ts draws it.
 const started = performance.now();
 const first = /^#capture=/.test(location.hash) ? Promise.resolve(null) : readFirstPage(PAGE_SIZE).catch(() => null);
-applyI18n();
+applyPageI18n();
 const shell = buildShell(document.getElementById('library')!);
 
 const initial = await first;

@@ -50,7 +50,7 @@ describe('evidence library end to end', () => {
     expect(code).not.toMatch(/Dexie/); // Dexie's UMD wrapper names itself
     expect(code).not.toContain('snapshot-frame');
     expect(code).not.toContain('jianzheng-search'); // the search index's database name
-    expect(code.length).toBeLessThan(40_000);
+    expect(code.length).toBeLessThan(20_000); // ~9 KB now; it was ~150 KB
   });
 
   it('lists every capture', async () => {

@@ -1,5 +1,5 @@
 import type { CaseRow } from '../../store/schema';
-import { t } from '../i18n';
+import { t } from './msg';
 
 /** Must equal DEFAULT_CASE_ID in src/store/db.ts (a unit test checks it): importing it would put
  * Dexie into the library's initial chunk. */

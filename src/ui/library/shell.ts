@@ -4,7 +4,7 @@
  * No Dexie, search or detail code may be imported from here.
  */
 import type { CaptureRow, CaseRow } from '../../store/schema';
-import { t } from '../i18n';
+import { t } from './msg';
 import { h, option, fmtTime } from './dom';
 import { caseLabel, platformLabel, trustedLabel } from './labels';
 
