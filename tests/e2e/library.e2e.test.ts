@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
+import { DEFAULT_EXTENSION_DIR, launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
 import { startFixtureServers, readLedger, toBackground } from './fixtures';
 import type { CaptureResult } from '../../src/shared/messages';
 import { verifyLedger } from '../../src/ledger/ledger';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import JSZip from 'jszip';
 import type { Manifest } from '../../src/bundle/format';
 
@@ -15,6 +16,8 @@ describe('evidence library end to end', () => {
   let browser: LaunchedBrowser;
   let library: Page;
   const ids: Record<string, string> = {};
+  const requested: string[] = [];
+  const detailChunk = () => requested.filter((p) => /^\/chunks\/detail-[\w-]+\.js$/.test(p));
 
   beforeAll(async () => {
     servers = await startFixtureServers();
@@ -25,7 +28,10 @@ describe('evidence library end to end', () => {
       if (!r.ok) throw new Error(r.error);
       ids[name] = r.capture.id;
     }
-    library = await browser.openPage('library.html');
+    library = await browser.context.newPage();
+    // Every script the page asks for, to prove that the detail view's code loads only on demand.
+    library.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await library.goto(`chrome-extension://${browser.extensionId}/library.html`);
   });
   afterAll(async () => {
     await browser?.close();
@@ -33,6 +39,19 @@ describe('evidence library end to end', () => {
   });
 
   const items = () => library.getByTestId('capture-item');
+
+  it('draws the first page from code without Dexie, search or the detail view', () => {
+    // The page's initial scripts: the entry and the chunks the built page preloads for it.
+    const dir = DEFAULT_EXTENSION_DIR;
+    const html = readFileSync(join(dir, 'library.html'), 'utf8');
+    const initial = [...html.matchAll(/(?:src|href)="\/(chunks\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(initial.some((f) => /^chunks\/library-/.test(f))).toBe(true);
+    const code = initial.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    expect(code).not.toMatch(/Dexie/); // Dexie's UMD wrapper names itself
+    expect(code).not.toContain('snapshot-frame');
+    expect(code).not.toContain('jianzheng-search'); // the search index's database name
+    expect(code.length).toBeLessThan(20_000); // ~9 KB now; it was ~150 KB
+  });
 
   it('lists every capture', async () => {
     await expect.poll(() => items().count(), { timeout: 20_000 }).toBe(2);
@@ -56,6 +75,12 @@ describe('evidence library end to end', () => {
     await expect.poll(() => items().count(), { timeout: 10_000 }).toBe(2);
   });
 
+  it('loads the detail view code only when a capture is opened', async () => {
+    await library.waitForSelector('[data-ready="1"]');
+    expect(requested.some((p) => /^\/chunks\/page-[\w-]+\.js$/.test(p))).toBe(true);
+    expect(detailChunk()).toEqual([]);
+  });
+
   it('opens the detail view with the snapshot in a frame that can run no script and reach nothing', async () => {
     await library.locator(`[data-testid="capture-item"][data-id="${ids.article}"]`).click();
     const frame = library.getByTestId('snapshot-frame');
@@ -69,6 +94,7 @@ describe('evidence library end to end', () => {
     // The snapshot's scripts were removed and none ran in the viewer: the live page's one run stays the only one.
     expect(await inner.locator('html').getAttribute('data-run-count')).toBe('1');
     await expect.poll(() => library.getByTestId('custody').textContent()).toBeTruthy();
+    expect(detailChunk().length).toBe(1);
   });
 
   it('records a note and a tag as custody events, and the chain stays verifiable', async () => {

@@ -36,11 +36,16 @@ export function option(value: string, label: string, selected = false): HTMLOpti
   return o;
 }
 
+// One formatter for every row: toLocaleString would build a new one per call, which adds up over a
+// list of fifty rows on the first paint.
+let timeFormat: Intl.DateTimeFormat | null = null;
+
 export function fmtTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  timeFormat ??= new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeFormat.format(d);
 }
 
 /** Object URLs made for a view; revoked together when the view goes away. */

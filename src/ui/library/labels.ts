@@ -1,6 +1,9 @@
 import type { CaseRow } from '../../store/schema';
-import { DEFAULT_CASE_ID } from '../../store/db';
-import { t } from '../i18n';
+import { t } from './msg';
+
+/** Must equal DEFAULT_CASE_ID in src/store/db.ts (a unit test checks it): importing it would put
+ * Dexie into the library's initial chunk. */
+export const DEFAULT_CASE_ID = 'default';
 
 export function caseLabel(c: CaseRow): string {
   return c.id === DEFAULT_CASE_ID ? t('libDefaultCase') : c.name;

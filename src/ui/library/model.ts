@@ -8,7 +8,9 @@ import type { CaptureRow, TrustedTimeStatus } from '../../store/schema';
 import type { PostPlatform } from '../../bundle/format';
 import { search as searchIndex, type SearchDB } from '../../search/index';
 
-export const PAGE_SIZE = 50;
+import { PAGE_SIZE } from './first-page';
+
+export { PAGE_SIZE };
 
 export interface LibraryFilters {
   caseId: string | null;
