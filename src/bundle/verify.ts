@@ -23,6 +23,10 @@ import {
 } from './format';
 import {
   DEFAULT_ZIP_LIMITS,
+  ONE_SHOT_MAX,
+  inflateFailure,
+  readStored,
+  sizeMismatch,
   ZipError,
   readCentralDirectory,
   readEntry,
@@ -84,6 +88,32 @@ export interface IncrementalHash {
   digest(encoding: 'hex'): string;
 }
 
+/** One entry's stored bytes for a digester, and whether to hand back its content. */
+export interface DigestItem {
+  entry: ZipEntry;
+  stored: Uint8Array;
+  keep: boolean;
+}
+
+/** The content's SHA-256 and length, its bytes when kept, or why it could not be inflated. */
+export type DigestResult = { sha256: string; size: number; bytes: Uint8Array | null } | { error: string };
+
+/**
+ * Inflates (method 8, never past entry.size) or takes as is (method 0) entries' stored bytes and
+ * hashes the content, elsewhere than on the calling thread (the CLI: worker threads).
+ */
+export interface EntryDigester {
+  /** Batches it can work on at once; the verifier keeps twice that many in flight. */
+  concurrency: number;
+  /**
+   * A buffer of at least `minBytes` to read a batch's stored bytes into (the digester recycles the
+   * ones it got back: fresh memory for every batch cost page faults on the calling thread).
+   */
+  buffer(minBytes: number): Uint8Array;
+  /** Takes ownership of the batch: every item's `stored` is a view into one buffer from buffer(). */
+  digest(items: DigestItem[]): Promise<DigestResult[]>;
+}
+
 export interface VerifyOptions {
   /**
    * When given, entries are streamed through this hash in slices and never held whole (the CLI
@@ -93,6 +123,11 @@ export interface VerifyOptions {
   createHash?: () => IncrementalHash;
   /** A faster one-shot inflater for the host (node:zlib in the CLI); Web DecompressionStream otherwise. */
   inflateRaw?: InflateRaw;
+  /**
+   * Hashes batches of entries in parallel (src/cli/digest-pool.ts). Entries whose stored bytes
+   * exceed ONE_SHOT_MAX still stream through createHash here.
+   */
+  digester?: EntryDigester;
   limits?: Partial<ZipLimits>;
   /** Checks run after the built-in ones (e.g. the time-stamp check of src/timestamp/). */
   extraChecks?: BundleCheck[];
@@ -100,6 +135,9 @@ export interface VerifyOptions {
 }
 
 const SMALL_FILE = 8 * 1024 * 1024;
+/** A digester batch closes at this many stored bytes or entries. */
+const DIGEST_BATCH_BYTES = 4 * 1024 * 1024;
+const DIGEST_BATCH_ENTRIES = 64;
 const text = new TextDecoder('utf-8', { fatal: true });
 const decode = (b: Uint8Array | undefined): string | null => {
   if (!b) return null;
@@ -371,11 +409,57 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
   const bytes = new Map<string, Uint8Array>();
   const byName = new Map(files.map((e) => [e.name, e]));
   let i = 0;
+  // With a digester, entries go out in batches (fewer messages) and results are taken in entry order,
+  // so reports read the same as on the one-at-a-time path.
+  const digester = opts.digester;
+  const inFlight: { items: DigestItem[]; results: Promise<DigestResult[]> }[] = [];
+  let batch: DigestItem[] = [];
+  let batchBuf: Uint8Array | null = null;
+  let batchBytes = 0;
+  const settle = async (): Promise<void> => {
+    const { items, results } = inFlight.shift()!;
+    let rs: DigestResult[];
+    try {
+      rs = await results;
+    } catch (e) {
+      rs = items.map(() => ({ error: (e as Error).message }));
+    }
+    items.forEach(({ entry }, k) => {
+      const r = rs[k]!;
+      const bad = 'error' in r ? inflateFailure(entry, r.error) : r.size !== entry.size ? sizeMismatch(entry, r.size) : null;
+      if (bad) return void checks.push({ id: 'zip-entry', ok: false, file: entry.name, message: bad.message });
+      if ('error' in r) return;
+      hashes.set(entry.name, r.sha256);
+      if (r.bytes) bytes.set(entry.name, r.bytes);
+    });
+  };
+  const send = async (): Promise<void> => {
+    if (!batch.length) return;
+    inFlight.push({ items: batch, results: digester!.digest(batch) });
+    batch = [];
+    batchBuf = null;
+    batchBytes = 0;
+    while (inFlight.length >= 2 * digester!.concurrency) await settle();
+  };
+  const drain = async (): Promise<void> => {
+    await send();
+    while (inFlight.length) await settle();
+  };
   for (const entry of files) {
     opts.onProgress?.(i++, files.length, entry.name);
     const keepIt = entry.size <= SMALL_FILE && keepsBytes(entry.name);
     try {
-      if (opts.createHash) {
+      if (digester && entry.compressedSize <= ONE_SHOT_MAX) {
+        // Copied into the batch's buffer, which the digester owns: the source may reuse what it read into.
+        const view = await readStored(src, entry);
+        if (batchBuf && batchBytes + view.length > batchBuf.length) await send();
+        batchBuf ??= digester.buffer(Math.max(DIGEST_BATCH_BYTES, view.length));
+        batchBuf.set(view, batchBytes);
+        batch.push({ entry, stored: batchBuf.subarray(batchBytes, batchBytes + view.length), keep: keepIt });
+        batchBytes += view.length;
+        if (batchBytes >= DIGEST_BATCH_BYTES || batch.length >= DIGEST_BATCH_ENTRIES) await send();
+      } else if (opts.createHash) {
+        await drain();
         const h = opts.createHash();
         const keep: Uint8Array[] | null = keepIt ? [] : null;
         await streamEntry(
@@ -390,6 +474,7 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
         hashes.set(entry.name, h.digest('hex'));
         if (keep) bytes.set(entry.name, own(concat(keep, entry.size)));
       } else {
+        await drain();
         const data = await readEntry(src, entry);
         hashes.set(entry.name, await sha256Hex(data));
         if (keepIt) bytes.set(entry.name, data);
@@ -398,6 +483,7 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
       checks.push({ id: 'zip-entry', ok: false, file: entry.name, message: (e as Error).message });
     }
   }
+  await drain();
   opts.onProgress?.(files.length, files.length, '');
 
   const manifestBytes = bytes.get(MANIFEST_FILE) ?? null;

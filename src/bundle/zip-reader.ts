@@ -239,17 +239,23 @@ const STREAM_SLICE = 4 * 1024 * 1024;
  * bundles hold thousands of small entries.
  */
 export type InflateRaw = (compressed: Uint8Array, maxSize: number) => Uint8Array | Promise<Uint8Array>;
-/** Entries up to this compressed size go through InflateRaw in one piece; larger ones stream. */
-const ONE_SHOT_MAX = 32 * 1024 * 1024;
+/** Entries up to this compressed size go through InflateRaw (or a digester) in one piece; larger ones stream. */
+export const ONE_SHOT_MAX = 32 * 1024 * 1024;
+
+/** The entry's stored (still compressed) bytes, after checking its local header. May be a view. */
+export async function readStored(src: ZipSource, entry: ZipEntry): Promise<Uint8Array> {
+  if (entry.isDirectory) return new Uint8Array(0);
+  return src.read(await dataOffset(src, entry), entry.compressedSize);
+}
 
 /** The ZipError for a one-shot inflater's failure, worded as the streaming path words it. */
-function inflateFailure(entry: ZipEntry, message: string): ZipError {
+export function inflateFailure(entry: ZipEntry, message: string): ZipError {
   if (/max|exceed|buffer|too large/i.test(message)) return new ZipError(`entry "${entry.name}" inflates to more than its declared ${entry.size} bytes (zip bomb?)`, entry.name);
   return new ZipError(`entry "${entry.name}" cannot be inflated: ${message}`, entry.name);
 }
 
 /** The ZipError for an entry whose content is not its declared size. */
-function sizeMismatch(entry: ZipEntry, got: number): ZipError {
+export function sizeMismatch(entry: ZipEntry, got: number): ZipError {
   return new ZipError(`entry "${entry.name}" inflates to ${got} bytes, not its declared ${entry.size}`, entry.name);
 }
 

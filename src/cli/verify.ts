@@ -12,6 +12,7 @@ import { readSync } from 'node:fs';
 import { formatReport, verifyBundle, type BundleCheck } from '../bundle/verify';
 import { readCentralDirectory, safeJoin, streamEntry, type ZipSource } from '../bundle/zip-reader';
 import { timestampBundleCheck } from '../timestamp/bundle';
+import { createDigestPool, defaultDigestThreads } from './digest-pool';
 import { loadShippedRoots } from '../timestamp/settings';
 
 const USAGE = `usage: jianzheng-verify <bundle.zip> [--json] [--tsa-root <root.pem>]... [--extract <folder>]
@@ -175,12 +176,19 @@ export async function runVerifyCli(argv: string[], io: CliIo, extraChecks?: Bund
   try {
     const src = fileSource(fh, (await fh.stat()).size);
     const checks = extraChecks ?? [timestampBundleCheck({ roots: [...(await shippedRootsFromRepo()), ...tsaRoots] })];
-    report = await verifyBundle(src, {
-      extraChecks: checks,
-      createHash: () => createHash('sha256'),
+    // Worker threads inflate and hash while this thread reads, when there is a core to spare.
+    const pool = defaultDigestThreads() > 0 ? createDigestPool() : null;
+    try {
+      report = await verifyBundle(src, {
+        extraChecks: checks,
+        ...(pool ? { digester: pool } : {}),
+        createHash: () => createHash('sha256'),
       // maxOutputLength makes zlib stop at the declared size, so a zip bomb cannot inflate past it.
-      inflateRaw: nodeInflateRaw,
-    });
+        inflateRaw: nodeInflateRaw,
+      });
+    } finally {
+      await pool?.close();
+    }
     io.out(json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
     if (extractTo !== null) {
       if (!report.ok) {

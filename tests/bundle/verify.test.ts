@@ -22,6 +22,7 @@ function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   return -1;
 }
 import { extractBundle, fileSource, nodeInflateRaw, runVerifyCli } from '../../src/cli/verify';
+import { createDigestPool } from '../../src/cli/digest-pool';
 import { open } from 'node:fs/promises';
 import { zipSource } from '../../src/bundle/zip-reader';
 import type { ExportedLedgerEvent } from '../../src/ledger/types';
@@ -240,9 +241,33 @@ describe('verifyBundle', () => {
       const sig = v.getUint32(i, true);
       if (sig === 0x02014b50) v.setUint32(i + 24, 1000, true);
     }
-    for (const opts of [{}, { createHash: () => createHash('sha256') }]) {
-      const r = await verifyBundle(zip, opts);
-      expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'zip-entry', file: 'big.bin', message: 'entry "big.bin" inflates to more than its declared 1000 bytes (zip bomb?)' }));
+    const pool = createDigestPool(2);
+    try {
+      for (const opts of [{}, { createHash: () => createHash('sha256') }, { createHash: () => createHash('sha256'), digester: pool }]) {
+        const r = await verifyBundle(zip, opts);
+        expect(failed(r)).toContainEqual(expect.objectContaining({ id: 'zip-entry', file: 'big.bin', message: 'entry "big.bin" inflates to more than its declared 1000 bytes (zip bomb?)' }));
+      }
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('gives the same verdicts when worker threads inflate and hash the entries (the CLI on several cores)', async () => {
+    const pool = createDigestPool(2);
+    try {
+      let digested = 0;
+      const counted = { ...pool, digest: (items: Parameters<typeof pool.digest>[0]) => ((digested += items.length), pool.digest(items)) };
+      const opts = { createHash: () => createHash('sha256'), digester: counted, extraChecks: tsChecks };
+      const r = await verifyBundle(good, opts);
+      expect(r.ok).toBe(true);
+      expect(digested).toBe(files.size); // every entry went through the threads
+      expect(r.checks.map((c) => c.message)).toEqual((await verifyBundle(good, { extraChecks: tsChecks })).checks.map((c) => c.message));
+      const copy = new Map(files);
+      copy.set('captures/c1/snapshot.html', new Uint8Array([1, 2, 3]));
+      const r2 = await verifyBundle(await rezip(copy), opts);
+      expect(failed(r2)).toEqual([expect.objectContaining({ id: 'file-hash', file: 'captures/c1/snapshot.html' })]);
+    } finally {
+      await pool.close();
     }
   });
 
