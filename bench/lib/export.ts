@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runJob } from '../../src/cli/capture';
 import { runVerifyCli } from '../../src/cli/verify';
 import { launchSeedableBrowser } from './bench-browser';
-import { readStored, seedLarge } from './inject';
+import { seedLarge } from './inject';
 import { browserPss, sampleMemory } from './memory';
 import { run } from './proc';
 
@@ -31,8 +31,6 @@ export interface ExportBench {
   seedMs: number;
   runs: ExportRun[];
   bundle: string | null;
-  /** MB/s at which the page merely reads the largest export's files from the store, once per run. */
-  storeReadMbPerS: number[];
 }
 
 const MB = 1024 * 1024;
@@ -73,13 +71,7 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         bundle = file;
       }
     }
-    // The ceiling: the same files read from the store and dropped, no zip, no file written.
-    const storeReadMbPerS: number[] = [];
-    for (let r = 0; r < runs; r++) {
-      const rd = await readStored(control, seeded.ids.slice(0, Math.max(...sizes)));
-      storeReadMbPerS.push(rd.bytes / MB / (rd.ms / 1000));
-    }
-    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle, storeReadMbPerS };
+    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
   } finally {
     await browser.close();
   }

@@ -32,7 +32,3 @@ export function seedLarge(page: Page, n: number, kb: number): Promise<{ ids: str
 export function seedLibrary(page: Page, n: number): Promise<number> {
   return page.evaluate((n) => (globalThis as unknown as { __jzBench: { seedLibrary(n: number): Promise<number> } }).__jzBench.seedLibrary(n), n);
 }
-
-export function readStored(page: Page, ids: string[]): Promise<{ bytes: number; ms: number }> {
-  return page.evaluate((ids) => (globalThis as unknown as { __jzBench: { readStored(ids: string[]): Promise<{ bytes: number; ms: number }> } }).__jzBench.readStored(ids), ids);
-}

@@ -134,11 +134,6 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     L.push('| Captures | Bundle | MB/s | ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|');
     for (const b of e.bySize) L.push(`| ${f0(b.captures)} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`);
     L.push('');
-    if (e.storeReadMbPerS) {
-      const big = e.bySize.find((b: any) => b.captures === e.largestSize);
-      const storedRate = big?.ms ? e.seededBytes * (e.largestSize / e.seeded) / (1024 * 1024) / (big.ms.median / 1000) : null;
-      L.push(`For scale, in the same page: only reading the ${f0(e.largestSize)} captures' files from the store, as the exporter does (\`db.blobs.get\` + \`Blob.arrayBuffer()\`, 16 in flight) and dropping them, runs at ${s3(e.storeReadMbPerS, f1)} MB/s of stored bytes; the export of those captures handles ${f1(storedRate)} MB/s of stored bytes (median) while also deflating and writing the zip to disk.`, '');
-    }
   }
   if (r.verify) {
     const v = r.verify;

@@ -78,26 +78,4 @@ async function seedLibrary(n: number): Promise<number> {
   return ids.length;
 }
 
-/**
- * Reads every artifact of these captures from the store the way the exporter does (one
- * `db.blobs.get` per file, then `Blob.arrayBuffer()`, 16 files in flight as the exporter's read-ahead allows), and nothing else: the
- * rate at which this browser hands the stored bytes to the page, i.e. a ceiling for the export.
- */
-async function readStored(ids: string[]): Promise<{ bytes: number; ms: number }> {
-  const db = getDb();
-  const rows = await db.captures.bulkGet(ids);
-  const paths = rows.flatMap((r) => (r ? (JSON.parse(r.recordJson) as { artifacts: { path: string }[] }).artifacts.map((a) => a.path) : []));
-  const t0 = performance.now();
-  let bytes = 0;
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < paths.length) {
-      const row = await db.blobs.get(paths[next++]!);
-      if (row) bytes += (await row.data.arrayBuffer()).byteLength;
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, lane));
-  return { bytes, ms: performance.now() - t0 };
-}
-
-(globalThis as unknown as { __jzBench: unknown }).__jzBench = { seedLarge, seedLibrary, readStored };
+(globalThis as unknown as { __jzBench: unknown }).__jzBench = { seedLarge, seedLibrary };
