@@ -88,6 +88,7 @@ function walk(index: IDBIndex, count: number, liveOnly: boolean): Promise<Captur
 /** One short read transaction; the connection is closed at once so that it never blocks an upgrade. */
 export async function readFirstPage(limit: number = PAGE_SIZE, name: string = STORE_DB_NAME, idb: IDBFactory = indexedDB): Promise<FirstPage | null> {
   const db = await openExisting(name, idb);
+  performance.mark('jz-store-open');
   if (!db) return null;
   // Dexie's upgrade (another tab, a newer extension version) must not wait for this connection.
   db.onversionchange = () => db.close();
@@ -104,6 +105,7 @@ export async function readFirstPage(limit: number = PAGE_SIZE, name: string = ST
     // Tombstones in a full batch left it short of live rows: walk on row by row (rare).
     if (batch.length === want && rows.length < want) rows = await walkNewest(index, want);
     const cases = await casesReq;
+    performance.mark('jz-first-read');
     return { rows: rows.slice(0, limit), more: rows.length > limit, cases };
   } catch {
     return null;
