@@ -472,7 +472,7 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
           opts.inflateRaw,
         );
         hashes.set(entry.name, h.digest('hex'));
-        if (keep) bytes.set(entry.name, own(concat(keep, entry.size)));
+        if (keep) bytes.set(entry.name, concat(keep, entry.size)); // its chunks are copies already
       } else {
         await drain();
         const data = await readEntry(src, entry);
@@ -528,12 +528,6 @@ export async function verifyBundle(zip: Uint8Array | Blob | ZipSource, opts: Ver
  */
 function keepsBytes(name: string): boolean {
   return !name.includes('/') || name.endsWith('/record.json') || name.endsWith('.tsr') || name.endsWith('.pem');
-}
-
-/** Bytes that own their buffer, so keeping a small file does not pin a source's read window. */
-function own(b: Uint8Array): Uint8Array {
-  // new Uint8Array(view) copies; a Node Buffer's slice() would not.
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
 }
 
 function concat(parts: Uint8Array[], size: number): Uint8Array {
