@@ -67,9 +67,23 @@ function addCsp(doc: Document): void {
   head.insertBefore(meta, head.firstChild);
 }
 
+/**
+ * The document's own doctype, public and system identifiers included, or nothing when it has none:
+ * the doctype picks the rendering mode (a page without one, or with a legacy one, renders in quirks
+ * or limited-quirks mode), so adding or shortening it changes the layout of the snapshot.
+ */
+export function doctypeString(doctype: DocumentType | null): string {
+  if (!doctype) return '';
+  const quote = (id: string) => (id.includes('"') ? `'${id}'` : `"${id}"`);
+  let out = `<!DOCTYPE ${doctype.name}`;
+  if (doctype.publicId) out += ` PUBLIC ${quote(doctype.publicId)}`;
+  if (doctype.systemId) out += `${doctype.publicId ? '' : ' SYSTEM'} ${quote(doctype.systemId)}`;
+  return `${out}>`;
+}
+
 export function serializeDocument(doc: Document): string {
-  const doctype = doc.doctype ? `<!DOCTYPE ${doc.doctype.name}>` : '<!DOCTYPE html>';
-  return `${doctype}\n${doc.documentElement.outerHTML}`;
+  const doctype = doctypeString(doc.doctype);
+  return doctype ? `${doctype}\n${doc.documentElement.outerHTML}` : doc.documentElement.outerHTML;
 }
 
 export function sanitizeSnapshotHtml(html: string, parse: (html: string) => Document): { html: string; stats: SanitizeStats } {
@@ -77,8 +91,10 @@ export function sanitizeSnapshotHtml(html: string, parse: (html: string) => Docu
   const doc = parse(html);
   sanitizeTree(doc, parse, stats, 0);
   addCsp(doc);
-  // Keep SingleFile's leading comment (URL and save date) above the doctype-less root.
+  // Keep SingleFile's leading comment (URL and save date) above the root, after the doctype if any.
   const comment = /^\s*(<!--[\s\S]*?-->)/.exec(html.replace(/^<!DOCTYPE[^>]*>\s*/i, ''))?.[1];
   const out = serializeDocument(doc);
-  return { html: comment ? out.replace(/^(<!DOCTYPE[^>]*>\n)/, `$1${comment}\n`) : out, stats };
+  if (!comment) return { html: out, stats };
+  const doctype = /^<!DOCTYPE[^>]*>\n/i.exec(out)?.[0] ?? '';
+  return { html: `${doctype}${comment}\n${out.slice(doctype.length)}`, stats };
 }
