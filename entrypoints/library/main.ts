@@ -1,27 +1,17 @@
 /**
- * Library entry. Kept small (no Dexie, search or detail code): it draws the page frame and the first
- * page of the list, read with the bare IndexedDB API, then loads the rest of the library code
- * (page.ts), which wires filters, search and thumbnails; the detail view and the panels load when
+ * Library entry. The first paint (frame and first page of the list) is made by the classic boot
+ * script (entrypoints/library-boot.ts, src/ui/library/boot.ts), which starts before this module;
+ * this entry takes its result, or boots itself if that script did not run, then loads the rest of
+ * the library code (page.ts): filters, search, thumbnails; the detail view and the panels load when
  * opened. The marks let the benchmark time the page's own work apart from the tab's start.
  */
-import { applyPageI18n, t } from '../../src/ui/library/msg';
-import { buildShell, showRows } from '../../src/ui/library/shell';
-import { readFirstPage, PAGE_SIZE } from '../../src/ui/library/first-page';
+import type { LibraryBoot } from '../../src/ui/library/boot';
 
-performance.mark('jz-library-start');
-// The read starts first: opening the store takes a while, during which the frame is built.
-// A detail view (#capture=…) does not show the list: page.ts draws it.
-const started = performance.now();
-const first = /^#capture=/.test(location.hash) ? Promise.resolve(null) : readFirstPage(PAGE_SIZE).catch(() => null);
-applyPageI18n();
-const shell = buildShell(document.getElementById('library')!);
-
-const initial = await first;
-if (initial) {
-  showRows(shell, initial, initial.cases);
-  shell.status.textContent = t('libStatusList', [String(initial.rows.length) + (initial.more ? '+' : ''), String(Math.round(performance.now() - started))]);
-  performance.mark('jz-first-page');
-}
+performance.mark('jz-library-module');
+const BOOT_GLOBAL = '__jzLibraryBoot'; // = boot.ts BOOT_GLOBAL (importing it would pull boot.ts in)
+const booted = (globalThis as Record<string, unknown>)[BOOT_GLOBAL] as Promise<LibraryBoot> | undefined;
+// bootLibrary keeps its promise in the same global, so the page cannot boot twice.
+const { shell, initial } = await (booted ?? import('../../src/ui/library/boot').then((m) => m.bootLibrary()));
 // Loaded after the first page has been painted rather than beside it: compiling and running it
 // (Dexie among it) would hold the main thread before the browser could draw the rows (measured: the
 // rows painted ~100 ms after they were in the DOM). Input made meanwhile is not lost (page.ts reads

@@ -41,11 +41,12 @@ describe('evidence library end to end', () => {
   const items = () => library.getByTestId('capture-item');
 
   it('draws the first page from code without Dexie, search or the detail view', () => {
-    // The page's initial scripts: the entry and the chunks the built page preloads for it.
+    // The page's initial scripts: the classic boot script, the entry and the chunks the built page preloads for it.
     const dir = DEFAULT_EXTENSION_DIR;
     const html = readFileSync(join(dir, 'library.html'), 'utf8');
-    const initial = [...html.matchAll(/(?:src|href)="\/(chunks\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    const initial = [...html.matchAll(/(?:src|href)="\/((?:chunks\/)?[^"/]+\.js)"/g)].map((m) => m[1]!);
     expect(initial.some((f) => /^chunks\/library-/.test(f))).toBe(true);
+    expect(initial[0]).toBe('library-boot.js'); // first in the head, before the modules and the stylesheet
     const code = initial.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
     expect(code).not.toMatch(/Dexie/); // Dexie's UMD wrapper names itself
     expect(code).not.toContain('snapshot-frame');
@@ -55,6 +56,14 @@ describe('evidence library end to end', () => {
 
   it('lists every capture', async () => {
     await expect.poll(() => items().count(), { timeout: 20_000 }).toBe(2);
+  });
+
+  it('starts the store read from the boot script, before the module entry runs, and boots once', async () => {
+    const marks = (await library.evaluate(`Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))`)) as Record<string, number>;
+    expect(marks['jz-library-start']).toBeLessThan(marks['jz-library-module']!);
+    expect(marks['jz-store-open']).toBeDefined();
+    expect(await library.evaluate(`performance.getEntriesByName('jz-library-start').length`)).toBe(1);
+    expect(await library.locator('.lib-status').count()).toBe(1); // one frame, not two
   });
 
   it('finds a capture by a Chinese word inside unspaced text', async () => {
