@@ -101,11 +101,15 @@ describe('capture a page end to end in Firefox', () => {
     await library.waitForSelector(item, { timeout: 20_000 });
     await library.click(item);
     await library.waitForSelector('[data-testid="snapshot-frame"]', { timeout: 15_000 });
-    const frame = await library.$eval('[data-testid="snapshot-frame"]', (f) => ({ sandbox: f.getAttribute('sandbox'), srcdoc: f.getAttribute('srcdoc') ?? '' }));
+    const frame = await library.$eval('[data-testid="snapshot-frame"]', (f) => ({ sandbox: f.getAttribute('sandbox'), src: f.getAttribute('src') ?? '' }));
     expect(frame.sandbox).not.toBeNull();
     expect(frame.sandbox!.split(/\s+/)).not.toContain('allow-scripts');
     expect(frame.sandbox!.split(/\s+/)).not.toContain('allow-same-origin');
-    expect(frame.srcdoc).toContain('added-after-load');
+    expect(frame.src).toMatch(/^blob:/);
+    // What the frame shows: the hardened snapshot (WebDriver BiDi does not list this opaque-origin frame).
+    const inner = await library.evaluate((src) => fetch(src).then((r) => r.text()), frame.src);
+    expect(inner.startsWith('<!DOCTYPE html><meta http-equiv="Content-Security-Policy"')).toBe(true);
+    expect(inner).toContain('added-after-load');
     await library.close();
   });
 

@@ -113,15 +113,26 @@ describe('storage', () => {
 });
 
 describe('createSnapshotFrame', () => {
-  it('makes a frame with an empty sandbox (no allow-* at all), the CSP, and the snapshot as srcdoc', async () => {
+  it('makes a frame with an empty sandbox (no allow-* at all), the CSP, and the hardened snapshot from a blob: URL', async () => {
     const { parseHTML } = await import('linkedom');
     const { createSnapshotFrame } = await import('../../src/ui/library/snapshot');
     const { document } = parseHTML('<!doctype html><html><body></body></html>');
-    const f = createSnapshotFrame(document as unknown as Document, '<script>alert(1)</script><p>红码</p>', 'snapshot');
+    const made: Blob[] = [];
+    const f = createSnapshotFrame(document as unknown as Document, '<script>alert(1)</script><p>红码</p>', 'snapshot', (b) => (made.push(b), 'blob:test/1'));
     expect(f.getAttribute('sandbox')).toBe('');
     expect(f.getAttribute('data-testid')).toBe('snapshot-frame');
     expect(f.getAttribute('csp')).toBe(SNAPSHOT_CSP);
-    expect(f.getAttribute('srcdoc')!.startsWith('<meta http-equiv="Content-Security-Policy"')).toBe(true);
-    expect(f.hasAttribute('src')).toBe(false);
+    expect(f.getAttribute('src')).toBe('blob:test/1');
+    expect(f.hasAttribute('srcdoc')).toBe(false); // srcdoc would force standards mode
+    expect(made).toHaveLength(1);
+    expect(made[0]!.type).toBe('text/html;charset=utf-8');
+    const text = await made[0]!.text();
+    expect(text.startsWith('<meta http-equiv="Content-Security-Policy"')).toBe(true);
+    expect(text).toContain('<p>红码</p>');
+  });
+
+  it('keeps a page without a doctype without one, so the viewer renders it in quirks mode as the live page was', () => {
+    expect(hardenSnapshotHtml('<html><body style="height:100%">x</body></html>')).not.toMatch(/<!doctype/i);
+    expect(hardenSnapshotHtml('<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN"><html></html>')).toMatch(/^<!DOCTYPE HTML PUBLIC "-\/\/W3C\/\/DTD HTML 4.01 Transitional\/\/EN"><meta/);
   });
 });

@@ -68,7 +68,7 @@ export async function renderDetail(el: HTMLElement, db: EvidenceDB, id: string, 
       'section',
       { class: 'lib-snapshot' },
       h('h3', { text: t('libSnapshot') }),
-      html !== null ? createSnapshotFrame(document, html, t('libSnapshot')) : h('p', { class: 'muted', text: t('libNoSnapshot') }),
+      html !== null ? createSnapshotFrame(document, html, t('libSnapshot'), (b) => pool.make(b)) : h('p', { class: 'muted', text: t('libNoSnapshot') }),
     ),
   );
 

@@ -28,8 +28,14 @@ export function hardenSnapshotHtml(html: string): string {
 /** Attributes of the snapshot frame. Deliberately no allow-* token at all. */
 export const SNAPSHOT_SANDBOX = '';
 
-/** Builds the sandboxed frame for a snapshot (srcdoc: no URL the page could use to reach us). */
-export function createSnapshotFrame(doc: Document, html: string, title: string): HTMLIFrameElement {
+/**
+ * Builds the sandboxed frame for a snapshot. The document comes from a blob: URL (made by `makeUrl`,
+ * which the caller revokes when the view closes), not srcdoc: a srcdoc document always renders in
+ * standards mode, so pages without a doctype or with an old one (quirks and limited-quirks mode,
+ * common on older news sites) were laid out differently from the live page. With sandbox="" the
+ * frame's origin stays opaque whatever its URL, and no script can run in it to read that URL.
+ */
+export function createSnapshotFrame(doc: Document, html: string, title: string, makeUrl: (b: Blob) => string): HTMLIFrameElement {
   const frame = doc.createElement('iframe');
   frame.setAttribute('sandbox', SNAPSHOT_SANDBOX);
   // CSP embedded enforcement (Chromium): the frame's document must also obey this policy.
@@ -39,6 +45,6 @@ export function createSnapshotFrame(doc: Document, html: string, title: string):
   frame.dataset.testid = 'snapshot-frame';
   frame.title = title;
   frame.className = 'snapshot-frame';
-  frame.srcdoc = hardenSnapshotHtml(html);
+  frame.src = makeUrl(new Blob([hardenSnapshotHtml(html)], { type: 'text/html;charset=utf-8' }));
   return frame;
 }
