@@ -174,6 +174,7 @@ async function main(): Promise<void> {
         runs: lib.runs,
         firstPageMs: stats(lib.runs.map((r) => r.firstPageMs)),
         listMs: lib.runs.every((r) => r.listMs !== null) ? stats(lib.runs.map((r) => r.listMs!)) : null,
+        floorMs: lib.runs.every((r) => r.floorMs !== null) ? stats(lib.runs.map((r) => r.floorMs!)) : null,
         searchMs: Object.fromEntries(Object.keys(lib.runs[0]!.search).map((t) => [t, stats(lib.runs.map((r) => r.search[t]!))])),
       };
     });

@@ -131,6 +131,8 @@ export async function snapshotsFromBundle(run: OursRun): Promise<Record<string, 
 }
 
 let extensionDir: string | undefined;
+/** A static page added to the benchmark's copy of the extension (see useExtensionCopy). */
+export const FLOOR_PAGE = 'bench-floor.html';
 
 /**
  * In-process browsers load a private copy of the built extension: others rebuild .output while the
@@ -141,6 +143,8 @@ export function useExtensionCopy(work: string): string {
   ensureBuilt(() => undefined);
   extensionDir = join(work, 'extension');
   cpSync(DEFAULT_EXTENSION_DIR, extensionDir, { recursive: true });
+  // The library benchmark's floor: an extension page with no script and no stylesheet (this copy only).
+  writeFileSync(join(extensionDir, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><p>见证 floor page</p></body></html>\n');
   return extensionDir;
 }
 

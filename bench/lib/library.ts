@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { launchSeedableBrowser } from './bench-browser';
 import { seedLibrary } from './inject';
+import { benchExtensionDir, FLOOR_PAGE } from './capture';
 
 export const SEARCH_TERMS = ['红码', 'depositors'];
 
@@ -24,6 +25,11 @@ export interface LibraryRun {
   listMs: number | null;
   /** per term: ms from the input event to the redrawn list (includes the page's input debounce) */
   search: Record<string, number>;
+  /**
+   * The floor, loaded the same way right after: ms from navigation start to the first visible
+   * paragraph of a static extension page with no script or stylesheet (FLOOR_PAGE), or null.
+   */
+  floorMs: number | null;
 }
 
 export interface LibraryBench {
@@ -36,14 +42,15 @@ export interface LibraryBench {
 const SETTLE_MS = 1500;
 
 // Resolves with performance.now() (ms since this document's navigation started) once an item shows.
-const FIRST_ITEM = `new Promise((resolve) => {
+const firstVisible = (selector: string): string => `new Promise((resolve) => {
   const check = () => {
-    const el = document.querySelector('[data-testid="capture-item"]');
+    const el = document.querySelector(${JSON.stringify(selector)});
     if (el && el.getClientRects().length) return resolve(performance.now());
     requestAnimationFrame(check);
   };
   check();
 })`;
+const FIRST_ITEM = firstVisible('[data-testid="capture-item"]');
 
 // When a row's title was first painted (ms since navigation start), from the Element Timing entries
 // the browser buffers for elements marked elementtiming="capture-item": it does not depend on when
@@ -118,8 +125,16 @@ export async function libraryBench(n: number, runs: number): Promise<LibraryBenc
         res[term] = await search(page, term);
         await search(page, '');
       }
-      out.push({ firstPageMs, firstSeenMs, firstPaintMs, markMs, marks, listMs, search: res });
       await page.close();
+      await new Promise((r) => setTimeout(r, SETTLE_MS));
+      let floorMs: number | null = null;
+      if (benchExtensionDir()) {
+        const floor = await browser.context.newPage();
+        await floor.goto(`chrome-extension://${browser.extensionId}/${FLOOR_PAGE}`, { waitUntil: 'commit' });
+        floorMs = (await floor.evaluate(firstVisible('p'))) as number;
+        await floor.close();
+      }
+      out.push({ firstPageMs, firstSeenMs, firstPaintMs, markMs, marks, listMs, search: res, floorMs });
       // Let the closed tab's store connections wind down before the next load, as between a user's
       // visits: opened at once, the next tab's IndexedDB open waited 110-160 ms on them (marks
       // jz-library-start → jz-store-open), which is the previous tab's teardown, not this load.
