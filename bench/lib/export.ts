@@ -25,12 +25,6 @@ export interface ExportRun {
 }
 
 export interface ExportBench {
-  /**
-   * Context for the export speed: how fast this browser hands the seeded files from IndexedDB to an
-   * extension page (Blob.arrayBuffer(), 32 reads per transaction, 4 in flight), per run, MB/s of
-   * stored bytes, measured in the same page right before that run's export.
-   */
-  blobReadMbPerS: number[];
   seeded: number;
   seededBytes: number;
   largestFile: number;
@@ -40,26 +34,6 @@ export interface ExportBench {
 }
 
 const MB = 1024 * 1024;
-
-// Reads every blob of the store the way an exporter at best could: bare IndexedDB, several gets per
-// transaction, a few Blob.arrayBuffer() in flight. A string, evaluated in the page (no bundler names).
-const READ_ALL_BLOBS = `(async () => {
-  const req = (q) => new Promise((res, rej) => { q.onsuccess = () => res(q.result); q.onerror = () => rej(q.error); });
-  const db = await new Promise((res, rej) => { const q = indexedDB.open('jianzheng'); q.onsuccess = () => res(q.result); q.onerror = () => rej(q.error); });
-  try {
-    const keys = await req(db.transaction('blobs').objectStore('blobs').getAllKeys());
-    const t = performance.now();
-    let bytes = 0;
-    for (let i = 0; i < keys.length; i += 32) {
-      const st = db.transaction('blobs').objectStore('blobs');
-      const rows = await Promise.all(keys.slice(i, i + 32).map((k) => req(st.get(k))));
-      let next = 0;
-      const reader = async () => { while (next < rows.length) bytes += (await rows[next++].data.arrayBuffer()).byteLength; };
-      await Promise.all([reader(), reader(), reader(), reader()]);
-    }
-    return { bytes, ms: performance.now() - t };
-  } finally { db.close(); }
-})()`;
 
 /**
  * Seeds `n` captures of ~`kb` KB, then exports the first `sizes[i]` of them `runs` times each; the
@@ -73,17 +47,12 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
     const seeded = await seedLarge(control, n, kb);
     const seedMs = performance.now() - t0;
     const out: ExportRun[] = [];
-    const blobReadMbPerS: number[] = [];
     let bundle: string | null = null;
     const cdp = await control.context().newCDPSession(control);
     for (const size of sizes) {
       for (let r = 0; r < runs; r++) {
         // Collect the seeding's (or the previous export's) garbage first, so the baseline is the page
         // at rest and the growth measures this export, not garbage left from before it.
-        if (size === Math.max(...sizes)) {
-          const read = (await control.evaluate(READ_ALL_BLOBS)) as { bytes: number; ms: number };
-          blobReadMbPerS.push(read.bytes / MB / (read.ms / 1000));
-        }
         await cdp.send('HeapProfiler.collectGarbage');
         await control.waitForTimeout(1000);
         const baselinePss = browserPss();
@@ -102,7 +71,7 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         bundle = file;
       }
     }
-    return { blobReadMbPerS, seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
+    return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
   } finally {
     await browser.close();
   }

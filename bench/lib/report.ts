@@ -134,12 +134,6 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     L.push('| Captures | Bundle | MB/s | ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|');
     for (const b of e.bySize) L.push(`| ${f0(b.captures)} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`);
     L.push('');
-    const big = e.bySize.find((b: any) => b.captures === e.largestSize);
-    if (e.blobReadMbPerS && big) {
-      // Reading every stored file is the least an export does; at this bundle's size ratio, that alone caps its speed.
-      const ratio = big.bundleBytes / e.seededBytes;
-      L.push(`Context: this browser hands the ${f0(e.seeded)} captures' stored files from IndexedDB to the page at ${s3(e.blobReadMbPerS, f1)} MB/s (bare IndexedDB, 32 reads per transaction, 4 in flight, nothing else done with the bytes), measured before each ${f0(e.largestSize)}-capture export. Reading them is the least an export must do: with this bundle at ${(ratio * 100).toFixed(0)} % of the stored bytes, that read alone would allow at most ${f1(e.blobReadMbPerS.median * ratio)} MB/s of bundle.`, '');
-    }
   }
   if (r.verify) {
     const v = r.verify;
