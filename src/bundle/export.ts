@@ -304,23 +304,21 @@ function checkZipLimits(order: PlannedFile[]): void {
   }
 }
 
-/** Read-ahead while an entry is written: at most this many entries and bytes read into memory. */
-const AHEAD_ENTRIES = 16;
+/** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
+const AHEAD_ENTRIES = 64;
 const AHEAD_BYTES = 16 * 1024 * 1024;
 /**
- * Artifacts looked up per getArtifacts call. One IndexedDB transaction per read costs ~1 ms in
- * Chromium (500 single gets 517 ms; 32 per transaction 110 ms), as much as writing a 250 KB entry.
+ * Artifacts read per getArtifacts call. One IndexedDB transaction per read costs ~1 ms in Chromium
+ * (500 single gets 517 ms; 32 per transaction 110 ms), as much as writing a 250 KB entry.
  */
-export const READ_GROUP = 8;
-/**
- * How far ahead the artifacts' Blob handles are looked up (in groups of READ_GROUP); only the
- * AHEAD_ENTRIES / AHEAD_BYTES window is read into memory. Measured on the benchmark (1,000 captures,
- * 2 runs each, noisy): groups of 32 looked up 64 ahead exported at 18.7–19.7 MB/s against 15.1 here,
- * but the browser's memory then grew with the bundle (+67 to +105 MB at 1,000 captures against +56,
- * limit 64), so the handles are kept few.
- */
-const HANDLES_AHEAD = AHEAD_ENTRIES + READ_GROUP;
+export const READ_GROUP = 32;
 
+/**
+ * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
+ * entry after the other in `order`, and closes `out`. The next entries' data is fetched meanwhile
+ * (store reads are round trips), within AHEAD_ENTRIES / AHEAD_BYTES: small files whole, files over
+ * WHOLE_MAX only as their Blob, which the writer reads in slices.
+ */
 async function writeZip(
   order: PlannedFile[],
   out: WritableStream<Uint8Array>,
@@ -341,14 +339,12 @@ async function writeZip(
   const zip = new BundleZipWriter(zipOut.getWriter(), lastModDate);
   const total = order.reduce((n, f) => n + f.size, 0) || 1;
   const fetched = new Map<number, Promise<Blob | Uint8Array>>();
-  const handles = new Map<number, Promise<Blob | Uint8Array>>();
   let next = 0;
-  let nextHandle = 0;
   let aheadBytes = 0;
   const whole = async (d: Blob | Uint8Array): Promise<Blob | Uint8Array> => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d);
-  const lookUp = (from: number): void => {
-    // Refill only when the read window would run past the handles, so lookups come in whole groups.
-    if (nextHandle >= Math.min(order.length, from + AHEAD_ENTRIES + 1)) return;
+  const fetchAhead = (from: number): void => {
+    // Refill only once half the window has drained, so artifacts are read in whole groups.
+    if (next > from && next - from > AHEAD_ENTRIES / 2) return;
     let group: number[] = [];
     const flush = (): void => {
       if (!group.length) return;
@@ -360,36 +356,26 @@ async function writeZip(
         const p = blobs.then((bs) => {
           const b = bs[k];
           if (!(b instanceof Blob)) throw new Error(`${order[j]!.path} is missing from the store`);
-          return b;
+          return whole(b);
         });
         p.catch(() => {});
-        handles.set(j, p);
+        fetched.set(j, p);
       });
     };
-    while (nextHandle < order.length && nextHandle < from + HANDLES_AHEAD) {
-      const f = order[nextHandle]!;
-      if (getArtifacts && f.artifact) {
-        // Artifacts are gathered into groups looked up in one call; other files are in memory already.
-        group.push(nextHandle++);
-        if (group.length >= READ_GROUP) flush();
-        continue;
-      }
-      const p = f.data();
-      p.catch(() => {});
-      handles.set(nextHandle++, p);
-    }
-    flush();
-  };
-  const fetchAhead = (from: number): void => {
-    lookUp(from);
     while (next < order.length && next < from + AHEAD_ENTRIES && (aheadBytes < AHEAD_BYTES || next === from)) {
       const f = order[next]!;
       if (f.size <= WHOLE_MAX) aheadBytes += f.size;
-      const p = handles.get(next)!.then(whole);
-      handles.delete(next);
+      if (getArtifacts && f.artifact) {
+        // Artifacts are gathered into groups read in one call; other files are already in memory.
+        group.push(next++);
+        if (group.length >= READ_GROUP) flush();
+        continue;
+      }
+      const p = f.data().then(whole);
       p.catch(() => {}); // awaited in turn below
       fetched.set(next++, p);
     }
+    flush();
   };
   let done = 0;
   for (let i = 0; i < order.length; i++) {

@@ -30,7 +30,7 @@ describe('batched artifact reads', () => {
     expect(single).toBe(0);
     // Every artifact read exactly once, across captures, in far fewer calls than files.
     expect(calls.flat().sort()).toEqual([...all.keys()].sort());
-    expect(calls.length).toBeLessThanOrEqual(Math.ceil(all.size / READ_GROUP) + 2); // the first refill may end in a short group
+    expect(calls.length).toBeLessThanOrEqual(Math.ceil(all.size / READ_GROUP) + 1);
     expect(Math.max(...calls.map((c) => c.length))).toBeGreaterThan(1);
     expect(calls.every((c) => c.length <= READ_GROUP)).toBe(true);
     expect((await verifyBundle(await blobBytes(blob))).ok).toBe(true);
