@@ -67,8 +67,6 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
   const manifestTimestamps =
     opts.manifestTimestamps ??
     (tsa.enabled && tsa.urls.length ? async (bytes: Uint8Array) => manifestTimestampFiles((await stampBytes(bytes, tsa)).tokens) : undefined);
-  // Which capture an artifact path belongs to, for the error when its blob is missing.
-  const owner = new Map(rows.flatMap((r) => (r.artifacts ?? []).map((a) => [a.path, r.id] as const)));
   const result = await exportBundle(
     {
       captures: rows.map((row) => ({
@@ -79,14 +77,6 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
           return b.data;
         },
       })),
-      // Several artifacts per IndexedDB transaction (one bulkGet), not one transaction per file.
-      getArtifacts: async (paths) => {
-        const got = await db.blobs.bulkGet(paths);
-        return got.map((b, i) => {
-          if (!b) throw new Error(`capture ${owner.get(paths[i]!) ?? '?'}: the file ${paths[i]} is missing from the store`);
-          return b.data;
-        });
-      },
       ledger,
       timestamps,
       signer,

@@ -54,12 +54,6 @@ export interface BundleInput {
   signer: Signer;
   tool: ToolInfo;
   createdAt: string;
-  /**
-   * Added: reads several artifacts (of any of the captures) at once, in the order asked, e.g. in one
-   * store transaction. When given, the zip phase reads artifacts in groups of READ_GROUP through it
-   * instead of one getArtifact call per file (each a store round trip).
-   */
-  getArtifacts?(paths: string[]): Promise<Blob[]>;
 }
 
 export interface ExportProgress {
@@ -156,8 +150,6 @@ function compact(iso: string): string {
 interface PlannedFile {
   path: string;
   data: () => Promise<Blob | Uint8Array>;
-  /** Set for artifacts: read through BundleInput.getArtifacts, in groups, when the input has it. */
-  artifact?: boolean;
   /** Uncompressed size, known before writing (limits, progress). */
   size: number;
   store: boolean;
@@ -196,7 +188,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       }
       if (a.path in files) throw new Error(`capture ${row.id}: artifact path "${a.path}" appears twice`);
       files[a.path] = a.sha256;
-      planned.push({ path: a.path, data: () => getArtifact(a.path), artifact: true, size: a.size, store: STORE_TYPES.test(a.mediaType) });
+      planned.push({ path: a.path, data: () => getArtifact(a.path), size: a.size, store: STORE_TYPES.test(a.mediaType) });
     }
     mcaps.push({
       id: row.id,
@@ -268,7 +260,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
   let blob: Blob;
   try {
-    await writeZip(order, sink.writable, new Date(input.createdAt), opts, encrypted ? opts.age! : null, input.getArtifacts?.bind(input));
+    await writeZip(order, sink.writable, new Date(input.createdAt), opts, encrypted ? opts.age! : null);
     blob = await sink.finish();
   } catch (e) {
     await sink.discard().catch(() => {});
@@ -305,13 +297,8 @@ function checkZipLimits(order: PlannedFile[]): void {
 }
 
 /** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
-const AHEAD_ENTRIES = 64;
+const AHEAD_ENTRIES = 16;
 const AHEAD_BYTES = 16 * 1024 * 1024;
-/**
- * Artifacts read per getArtifacts call. One IndexedDB transaction per read costs ~1 ms in Chromium
- * (500 single gets 517 ms; 32 per transaction 110 ms), as much as writing a 250 KB entry.
- */
-export const READ_GROUP = 32;
 
 /**
  * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
@@ -319,14 +306,7 @@ export const READ_GROUP = 32;
  * (store reads are round trips), within AHEAD_ENTRIES / AHEAD_BYTES: small files whole, files over
  * WHOLE_MAX only as their Blob, which the writer reads in slices.
  */
-async function writeZip(
-  order: PlannedFile[],
-  out: WritableStream<Uint8Array>,
-  lastModDate: Date,
-  opts: ExportOptions,
-  age: AgeOptions | null,
-  getArtifacts?: (paths: string[]) => Promise<Blob[]>,
-): Promise<void> {
+async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, lastModDate: Date, opts: ExportOptions, age: AgeOptions | null): Promise<void> {
   const { signal } = opts;
   let zipOut = out;
   let piping: Promise<void> | null = null;
@@ -341,41 +321,15 @@ async function writeZip(
   const fetched = new Map<number, Promise<Blob | Uint8Array>>();
   let next = 0;
   let aheadBytes = 0;
-  const whole = async (d: Blob | Uint8Array): Promise<Blob | Uint8Array> => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d);
   const fetchAhead = (from: number): void => {
-    // Refill only once half the window has drained, so artifacts are read in whole groups.
-    if (next > from && next - from > AHEAD_ENTRIES / 2) return;
-    let group: number[] = [];
-    const flush = (): void => {
-      if (!group.length) return;
-      const g = group;
-      group = [];
-      const blobs = getArtifacts!(g.map((j) => order[j]!.path));
-      blobs.catch(() => {}); // awaited through each entry below
-      g.forEach((j, k) => {
-        const p = blobs.then((bs) => {
-          const b = bs[k];
-          if (!(b instanceof Blob)) throw new Error(`${order[j]!.path} is missing from the store`);
-          return whole(b);
-        });
-        p.catch(() => {});
-        fetched.set(j, p);
-      });
-    };
     while (next < order.length && next < from + AHEAD_ENTRIES && (aheadBytes < AHEAD_BYTES || next === from)) {
       const f = order[next]!;
-      if (f.size <= WHOLE_MAX) aheadBytes += f.size;
-      if (getArtifacts && f.artifact) {
-        // Artifacts are gathered into groups read in one call; other files are already in memory.
-        group.push(next++);
-        if (group.length >= READ_GROUP) flush();
-        continue;
-      }
-      const p = f.data().then(whole);
+      const small = f.size <= WHOLE_MAX;
+      if (small) aheadBytes += f.size;
+      const p = f.data().then(async (d) => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
       p.catch(() => {}); // awaited in turn below
       fetched.set(next++, p);
     }
-    flush();
   };
   let done = 0;
   for (let i = 0; i < order.length; i++) {
