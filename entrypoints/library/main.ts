@@ -5,13 +5,11 @@
  * the library code (page.ts): filters, search, thumbnails; the detail view and the panels load when
  * opened. The marks let the benchmark time the page's own work apart from the tab's start.
  */
-import type { LibraryBoot } from '../../src/ui/library/boot';
+import { bootSlot } from '../../src/ui/library/boot-slot';
 
 performance.mark('jz-library-module');
-const BOOT_GLOBAL = '__jzLibraryBoot'; // = boot.ts BOOT_GLOBAL (importing it would pull boot.ts in)
-const booted = (globalThis as Record<string, unknown>)[BOOT_GLOBAL] as Promise<LibraryBoot> | undefined;
-// bootLibrary keeps its promise in the same global, so the page cannot boot twice.
-const { shell, initial } = await (booted ?? import('../../src/ui/library/boot').then((m) => m.bootLibrary()));
+// bootLibrary keeps its promise in the same slot, so the page cannot boot twice.
+const { shell, initial } = await (bootSlot() ?? import('../../src/ui/library/boot').then((m) => m.bootLibrary()));
 // Loaded after the first page has been painted rather than beside it: compiling and running it
 // (Dexie among it) would hold the main thread before the browser could draw the rows (measured: the
 // rows painted ~100 ms after they were in the DOM). Input made meanwhile is not lost (page.ts reads

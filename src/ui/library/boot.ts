@@ -12,18 +12,12 @@
 import { applyPageI18n, t } from './msg';
 import { buildShell, showRows, type LibraryShell } from './shell';
 import { readFirstPage, PAGE_SIZE, type FirstPage } from './first-page';
+import { bootSlot, fillBootSlot } from './boot-slot';
 
 export interface LibraryBoot {
   shell: LibraryShell;
   initial: FirstPage | null;
 }
-
-/**
- * Where the boot promise is kept, so the page boots once whichever script gets there first: the
- * classic script normally, main.ts itself if that script did not run. Our own page: no web page
- * can see it.
- */
-export const BOOT_GLOBAL = '__jzLibraryBoot';
 
 /** Resolves once the document has been parsed (before the page's module scripts run). */
 function parsed(doc: Document): Promise<void> {
@@ -57,6 +51,5 @@ async function boot(doc: Document): Promise<LibraryBoot> {
 
 /** Boots the page once; later calls return the same promise. */
 export function bootLibrary(doc: Document = document): Promise<LibraryBoot> {
-  const g = globalThis as Record<string, unknown>;
-  return ((g[BOOT_GLOBAL] as Promise<LibraryBoot> | undefined) ??= boot(doc));
+  return bootSlot() ?? fillBootSlot(boot(doc));
 }
