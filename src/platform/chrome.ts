@@ -16,6 +16,23 @@ interface LayoutMetrics {
 }
 
 /**
+ * Page-side wait (a string: it runs in the captured page through the DevTools protocol) until
+ * innerWidth/innerHeight report the overridden size, at most 3 s, then two animation frames.
+ * It defines nothing in the page and leaves nothing behind.
+ */
+function settledAt(width: number, height: number): string {
+  return `new Promise((resolve) => {
+    const until = performance.now() + 3000;
+    const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(innerHeight === ${height})));
+    const check = () => {
+      if ((innerWidth === ${width} && innerHeight === ${height}) || performance.now() > until) frames();
+      else setTimeout(check, 16);
+    };
+    check();
+  })`;
+}
+
+/**
  * Chrome: the full page through the DevTools protocol (one capture beyond the viewport, no
  * stitching seams or repeated sticky headers), MHTML through pageCapture.
  */
@@ -41,8 +58,10 @@ export const chromePlatform: CapturePlatform = {
       // with a clip repeated the first screenful in headless Chromium: nothing below it was painted.)
       await send(target, 'Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 0, mobile: false });
       overridden = true;
-      // Two animation frames: layout and paint at the new size.
-      await send(target, 'Runtime.evaluate', { expression: 'new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(1))))', awaitPromise: true });
+      // Wait until the page's viewport has taken the new size, then two animation frames for layout
+      // and paint at it. On a busy machine the override can land after the first frames: two frames
+      // alone then captured tiles of the 5,000 px test page that had not been painted yet.
+      await send(target, 'Runtime.evaluate', { expression: settledAt(width, height), awaitPromise: true });
       // No clip: a clip (with or without captureBeyondViewport) brought the tiling back.
       const { data } = await send<{ data: string }>(target, 'Page.captureScreenshot', { format: 'png', fromSurface: true });
       return { png: base64ToBlob(data, 'image/png'), width, height, capped: height < pageHeight, pageHeight };
