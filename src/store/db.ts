@@ -1,9 +1,21 @@
 import Dexie, { type Table } from 'dexie';
-import type { BlobRow, CaptureRow, CaseRow, KvRow, QueueRow, TimestampRow } from './schema';
+import type { BlobRow, CaptureRow, CaseRow, KvRow, ListRow, QueueRow, TimestampRow } from './schema';
+import { listingMiddleware, toListRow } from './listing';
 import type { LedgerEvent } from '../ledger/types';
 
 export const DB_NAME = 'jianzheng';
 export const DEFAULT_CASE_ID = 'default';
+
+/** The first schema (kept as it was: stores made with it are upgraded from it). */
+export const STORES_V1 = {
+  cases: 'id, name, archived',
+  captures: 'id, caseId, hash, url, finalUrl, capturedAt, site, platform, trustedTime, deleted, *tags, [caseId+capturedAt]',
+  blobs: 'path, captureId',
+  ledger: 'seq, type, captureId, time',
+  timestamps: 'id, captureId, path',
+  queue: 'id, kind, captureId, nextAttemptAt',
+  kv: 'key',
+} as const;
 
 /**
  * The evidence store. It lives in the extension's origin only: the background and extension pages
@@ -12,6 +24,8 @@ export const DEFAULT_CASE_ID = 'default';
 export class EvidenceDB extends Dexie {
   cases!: Table<CaseRow, string>;
   captures!: Table<CaptureRow, string>;
+  /** Slim copies of the live captures, kept by listingMiddleware (src/store/listing.ts). */
+  listing!: Table<ListRow, string>;
   blobs!: Table<BlobRow, string>;
   ledger!: Table<LedgerEvent, number>;
   timestamps!: Table<TimestampRow, string>;
@@ -20,15 +34,16 @@ export class EvidenceDB extends Dexie {
 
   constructor(name = DB_NAME) {
     super(name);
-    this.version(1).stores({
-      cases: 'id, name, archived',
-      captures: 'id, caseId, hash, url, finalUrl, capturedAt, site, platform, trustedTime, deleted, *tags, [caseId+capturedAt]',
-      blobs: 'path, captureId',
-      ledger: 'seq, type, captureId, time',
-      timestamps: 'id, captureId, path',
-      queue: 'id, kind, captureId, nextAttemptAt',
-      kv: 'key',
-    });
+    this.version(1).stores(STORES_V1);
+    // 2: the listing. The middleware mirrors every captures write from here on; the rows written
+    // before this version are copied once, here.
+    this.version(2)
+      .stores({ listing: 'id, capturedAt' })
+      .upgrade(async (tx) => {
+        const live = (await tx.table<CaptureRow, string>('captures').toArray()).filter((r) => !r.deleted);
+        await tx.table<ListRow, string>('listing').bulkPut(live.map(toListRow));
+      });
+    this.use(listingMiddleware);
   }
 }
 

@@ -37,6 +37,9 @@ export interface CaptureRow {
   deleted: 0 | 1;
 }
 
+/** A list row: the fields of a live CaptureRow that the library's list shows (src/store/listing.ts). */
+export type ListRow = Pick<CaptureRow, 'id' | 'caseId' | 'url' | 'capturedAt' | 'title' | 'site' | 'platform' | 'postStatus' | 'tags' | 'trustedTime'>;
+
 /** Artifact bytes, keyed by bundle path (`captures/<id>/<file>`). */
 export interface BlobRow {
   path: string;

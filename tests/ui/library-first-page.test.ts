@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DB_NAME, DEFAULT_CASE_ID, EvidenceDB } from '../../src/store/db';
+import Dexie from 'dexie';
+import { DB_NAME, DEFAULT_CASE_ID, EvidenceDB, STORES_V1 } from '../../src/store/db';
 import { seedCaptures } from '../../src/store/seed';
 import { createCase, moveCapture } from '../../src/store/cases';
 import { deleteCapture } from '../../src/store/delete';
 import { readFirstPage, STORE_DB_NAME } from '../../src/ui/library/first-page';
 import { DEFAULT_CASE_ID as LABELS_DEFAULT_CASE_ID } from '../../src/ui/library/labels';
 import { EMPTY_FILTERS, listCaptures } from '../../src/ui/library/model';
+import { toListRow } from '../../src/store/listing';
 
 // The first page is read without Dexie; it must be exactly what the Dexie listing would show, both
 // with IDBIndex.getAllRecords (one request; Chrome 141+, and fake-indexeddb) and without (cursor).
@@ -42,11 +44,31 @@ describe.each(['getAllRecords', 'cursor'])('readFirstPage (%s)', (mode) => {
     expect(page).not.toBeNull();
     const expected = await listCaptures(db, EMPTY_FILTERS, 'time-desc', 10);
     expect(page!.rows.map((r) => r.id)).toEqual(ids.slice(18, 29).reverse().slice(0, 10));
-    expect(page!.rows).toEqual(expected.rows);
+    expect(page!.rows).toEqual(expected.rows.map(toListRow));
     expect(page!.more).toBe(true);
     expect(page!.rows.find((r) => r.id === ids[27])!.caseId).toBe(c.id);
     expect(page!.cases.map((x) => x.id).sort()).toEqual([c.id, DEFAULT_CASE_ID].sort());
     db.close();
+  });
+
+  it('reads a store from before the listing table (not yet upgraded) from its captures', async () => {
+    const seeded = new EvidenceDB(fresh());
+    const ids = await seedCaptures(seeded, 12, { index: false });
+    await deleteCapture(seeded, ids[11]!);
+    const rows = await seeded.captures.toArray();
+    const cases = await seeded.cases.toArray();
+    seeded.close();
+    const name = fresh();
+    const old = new Dexie(name);
+    old.version(1).stores(STORES_V1);
+    await old.table('captures').bulkAdd(rows);
+    await old.table('cases').bulkAdd(cases);
+    old.close();
+    const page = await readFirstPage(5, name);
+    expect(page!.rows.map((r) => r.id)).toEqual(ids.slice(6, 11).reverse());
+    expect(page!.more).toBe(true);
+    // As read from captures, rows are whole; the list only uses the listing's fields.
+    expect(page!.rows.map(toListRow)).toEqual(rows.filter((r) => !r.deleted).sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)).slice(0, 5).map(toListRow));
   });
 
   it('says there is no more when the page holds every live capture', async () => {

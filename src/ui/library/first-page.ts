@@ -3,19 +3,23 @@
  * Dexie, the search index and the rest of the library code have loaded (they load in parallel).
  * It reads the evidence store that Dexie created (src/store/db.ts) as it is now: the newest
  * PAGE_SIZE captures that are not tombstones, in the order listCaptures gives without filters
- * (time-desc), and the cases for their labels. Anything unexpected (no database yet, a schema
+ * (time-desc), and the cases for their labels. The rows come from the slim `listing` table
+ * (src/store/listing.ts: live captures only, the list's fields only); a store from before that
+ * table (an extension update whose upgrade has not run yet) is read from `captures`. Anything unexpected (no database yet, a schema
  * without the index, a blocked open) returns null and the page falls back to listCaptures.
  *
  * No Dexie import here, on purpose: this module is in the page's initial chunk.
  */
-import type { CaptureRow, CaseRow } from '../../store/schema';
+import type { CaseRow, ListRow } from '../../store/schema';
 
 export const PAGE_SIZE = 50;
 /** Must equal DB_NAME in src/store/db.ts (a unit test checks it; importing it would pull in Dexie). */
 export const STORE_DB_NAME = 'jianzheng';
+/** Must equal LISTING in src/store/listing.ts (checked by the same unit test). */
+export const LISTING_STORE = 'listing';
 
 export interface FirstPage {
-  rows: CaptureRow[];
+  rows: ListRow[];
   /** More rows exist beyond this page. */
   more: boolean;
   cases: CaseRow[];
@@ -56,28 +60,28 @@ interface RecordsIndex extends IDBIndex {
 }
 
 /** The `count` newest rows by capture time, tombstones included, in one request where supported. */
-async function newestRecords(index: RecordsIndex, count: number): Promise<CaptureRow[]> {
+async function newestRecords(index: RecordsIndex, count: number): Promise<ListRow[]> {
   if (typeof index.getAllRecords === 'function') {
     const recs = await request(index.getAllRecords({ count, direction: 'prev' }));
-    return recs.map((r) => r.value as CaptureRow);
+    return recs.map((r) => r.value as ListRow);
   }
   return walk(index, count, false);
 }
 
 /** The `count` newest live rows (tombstones skipped), cursor by cursor. */
-function walkNewest(index: IDBIndex, count: number): Promise<CaptureRow[]> {
+function walkNewest(index: IDBIndex, count: number): Promise<ListRow[]> {
   return walk(index, count, true);
 }
 
-function walk(index: IDBIndex, count: number, liveOnly: boolean): Promise<CaptureRow[]> {
+function walk(index: IDBIndex, count: number, liveOnly: boolean): Promise<ListRow[]> {
   return new Promise((resolve, reject) => {
-    const rows: CaptureRow[] = [];
+    const rows: (ListRow & { deleted?: 0 | 1 })[] = [];
     const cur = index.openCursor(null, 'prev');
     cur.onerror = () => reject(cur.error ?? new Error('cursor failed'));
     cur.onsuccess = () => {
       const c = cur.result;
       if (!c) return resolve(rows);
-      const row = c.value as CaptureRow;
+      const row = c.value as ListRow & { deleted?: 0 | 1 };
       if (!liveOnly || !row.deleted) rows.push(row);
       if (rows.length >= count) return resolve(rows);
       c.continue();
@@ -93,17 +97,23 @@ export async function readFirstPage(limit: number = PAGE_SIZE, name: string = ST
   // Dexie's upgrade (another tab, a newer extension version) must not wait for this connection.
   db.onversionchange = () => db.close();
   try {
-    if (!db.objectStoreNames.contains('captures') || !db.objectStoreNames.contains('cases')) return null;
-    const tx = db.transaction(['captures', 'cases'], 'readonly');
-    const store = tx.objectStore('captures');
+    const slim = db.objectStoreNames.contains(LISTING_STORE);
+    const source = slim ? LISTING_STORE : 'captures';
+    if (!db.objectStoreNames.contains(source) || !db.objectStoreNames.contains('cases')) return null;
+    const tx = db.transaction([source, 'cases'], 'readonly');
+    const store = tx.objectStore(source);
     if (!store.indexNames.contains('capturedAt')) return null;
     const casesReq = request(tx.objectStore('cases').getAll() as IDBRequest<CaseRow[]>);
     const index = store.index('capturedAt');
     const want = limit + 1; // one row beyond the page tells whether there is more
-    const batch = await newestRecords(index, want);
-    let rows = batch.filter((r) => !r.deleted);
-    // Tombstones in a full batch left it short of live rows: walk on row by row (rare).
-    if (batch.length === want && rows.length < want) rows = await walkNewest(index, want);
+    let rows: ListRow[];
+    if (slim) rows = await newestRecords(index, want); // no tombstones in the listing
+    else {
+      const batch = (await newestRecords(index, want)) as (ListRow & { deleted?: 0 | 1 })[];
+      rows = batch.filter((r) => !r.deleted);
+      // Tombstones in a full batch left it short of live rows: walk on row by row (rare).
+      if (batch.length === want && rows.length < want) rows = await walkNewest(index, want);
+    }
     const cases = await casesReq;
     performance.mark('jz-first-read');
     return { rows: rows.slice(0, limit), more: rows.length > limit, cases };

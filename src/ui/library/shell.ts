@@ -3,7 +3,7 @@
  * It is in the initial chunk with first-page.ts; page.ts (loaded on demand) wires the behaviour.
  * No Dexie, search or detail code may be imported from here.
  */
-import type { CaptureRow, CaseRow } from '../../store/schema';
+import type { CaseRow, ListRow } from '../../store/schema';
 import { t } from './msg';
 import { h, option, fmtTime } from './dom';
 import { caseLabel, platformLabel, trustedLabel } from './labels';
@@ -87,7 +87,7 @@ export function buildShell(root: HTMLElement): LibraryShell {
 }
 
 /** One list row. The thumbnail is filled later (page.ts loadThumbs), after the rows are visible. */
-export function renderItem(row: CaptureRow, cases: readonly CaseRow[]): HTMLElement {
+export function renderItem(row: ListRow, cases: readonly CaseRow[]): HTMLElement {
   const c = cases.find((x) => x.id === row.caseId);
   const img = h('img', { class: 'lib-thumb', alt: '', loading: 'lazy', 'data-capture': row.id });
   return h(
@@ -116,7 +116,7 @@ export function renderItem(row: CaptureRow, cases: readonly CaseRow[]): HTMLElem
 }
 
 export interface ShownList {
-  rows: CaptureRow[];
+  rows: readonly ListRow[];
   more: boolean;
 }
 
