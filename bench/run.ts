@@ -166,8 +166,11 @@ async function main(): Promise<void> {
       results.verify = { bytes: runs[0]!.bytes, measuredOn: 'the zip file (same bytes for both)', runs, verifierMbPerS: stats(runs.map((r) => r.verifierMbPerS)), sha256sumMbPerS: stats(runs.map((r) => r.sha256sumMbPerS)), ratio: stats(runs.map((r) => r.ratio)), allOk: runs.every((r) => r.verifierOk) };
     });
     if (only.has('library')) await section('library', async () => {
-      log(`library: seeding ${cfg.libraryCaptures} captures, ${Math.max(cfg.runs, 2)} page loads`);
-      const lib: LibraryBench = await libraryBench(cfg.libraryCaptures, Math.max(cfg.runs, 2));
+      // Three page loads per run: one load's first page varied 145-250 ms on this machine, so the
+      // median of 3 loads (the earlier design) moved by tens of ms between identical runs.
+      const loads = Math.max(cfg.runs, 2) * 3;
+      log(`library: seeding ${cfg.libraryCaptures} captures, ${loads} page loads`);
+      const lib: LibraryBench = await libraryBench(cfg.libraryCaptures, loads);
       results.library = {
         captures: lib.captures,
         seedMs: lib.seedMs,

@@ -35,6 +35,7 @@ export interface LibraryRun {
 export interface LibraryBench {
   captures: number;
   seedMs: number;
+  /** One entry per page load. */
   runs: LibraryRun[];
 }
 
@@ -92,7 +93,7 @@ async function search(page: Page, term: string): Promise<number> {
   return (await page.evaluate(`(${SEARCH})(${JSON.stringify(term)})`)) as number;
 }
 
-export async function libraryBench(n: number, runs: number): Promise<LibraryBench> {
+export async function libraryBench(n: number, loads: number): Promise<LibraryBench> {
   const { browser, control } = await launchSeedableBrowser();
   try {
     const t0 = performance.now();
@@ -104,7 +105,7 @@ export async function libraryBench(n: number, runs: number): Promise<LibraryBenc
     await warm.waitForTimeout(3000);
     await warm.close();
     const out: LibraryRun[] = [];
-    for (let r = 0; r < runs; r++) {
+    for (let r = 0; r < loads; r++) {
       const page = await browser.context.newPage();
       await page.goto(`chrome-extension://${browser.extensionId}/library.html`, { waitUntil: 'commit' });
       const firstSeenMs = (await page.evaluate(FIRST_ITEM)) as number;

@@ -145,7 +145,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
   if (r.library) {
     const l = r.library;
     L.push('## Library', '');
-    L.push(`${f0(l.captures)} captures (src/store/seed.ts) in a browser profile; library.html opened in a new tab after one warm-up visit. First page = navigation start to the first visible \`capture-item\` (the page's own clock). Search = input event to the list redrawn for the term, including the page's 120 ms input debounce.`, '');
+    L.push(`${f0(l.captures)} captures (src/store/seed.ts) in a browser profile; library.html opened in a new tab after one warm-up visit, ${l.runs.length} times (three loads per run). First page = navigation start to the first visible \`capture-item\` (the page's own clock). Search = input event to the list redrawn for the term, including the page's 120 ms input debounce.`, '');
     L.push('| | ms |', '|---|---|', `| First page (from navigation start) | ${s3(l.firstPageMs)} |`);
     if (l.listMs) L.push(`| First page (the page's own code: boot script start → first list) | ${s3(l.listMs)} |`);
     if (l.floorMs) L.push(`| Floor: a static extension page (no script, no stylesheet) to its first visible paragraph, same way, same runs | ${s3(l.floorMs)} |`);

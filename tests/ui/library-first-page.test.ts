@@ -8,6 +8,7 @@ import { readFirstPage, STORE_DB_NAME } from '../../src/ui/library/first-page';
 import { DEFAULT_CASE_ID as LABELS_DEFAULT_CASE_ID } from '../../src/ui/library/labels';
 import { EMPTY_FILTERS, listCaptures } from '../../src/ui/library/model';
 import { toListRow } from '../../src/store/listing';
+import type { CaptureRow } from '../../src/store/schema';
 
 // The first page is read without Dexie; it must be exactly what the Dexie listing would show, both
 // with IDBIndex.getAllRecords (one request; Chrome 141+, and fake-indexeddb) and without (cursor).
@@ -68,7 +69,7 @@ describe.each(['getAllRecords', 'cursor'])('readFirstPage (%s)', (mode) => {
     expect(page!.rows.map((r) => r.id)).toEqual(ids.slice(6, 11).reverse());
     expect(page!.more).toBe(true);
     // As read from captures, rows are whole; the list only uses the listing's fields.
-    expect(page!.rows.map(toListRow)).toEqual(rows.filter((r) => !r.deleted).sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)).slice(0, 5).map(toListRow));
+    expect(page!.rows.map((r) => toListRow(r as CaptureRow))).toEqual(rows.filter((r) => !r.deleted).sort((a, b) => b.capturedAt.localeCompare(a.capturedAt)).slice(0, 5).map(toListRow));
   });
 
   it('says there is no more when the page holds every live capture', async () => {
