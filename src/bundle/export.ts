@@ -163,10 +163,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   const files: Record<string, string> = {};
   const planned: PlannedFile[] = [];
-  const small = new Map<string, Uint8Array>();
   const addSmall = async (path: string, bytes: Uint8Array, store = false): Promise<void> => {
     files[path] = await sha256Hex(bytes);
-    small.set(path, bytes);
     planned.push({ path, data: async () => bytes, size: bytes.length, store });
   };
 
@@ -181,7 +179,10 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     const recordHash = await sha256Hex(recordBytes);
     if (recordHash !== row.hash) throw new Error(`capture ${row.id}: record.json does not match the stored hash (store damaged?)`);
     const record = JSON.parse(row.recordJson) as CaptureRecord;
-    await addSmall(recordPath(row.id), recordBytes);
+    // Encoded again when written rather than kept: the row holds the text anyway, and a thousand
+    // captures' bytes would otherwise stay in memory for the whole export.
+    files[recordPath(row.id)] = recordHash;
+    planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
     for (const a of record.artifacts) {
       if (!a.path.startsWith(captureDir(row.id)) || unsafeNameReason(a.path) || a.path === recordPath(row.id)) {
         throw new Error(`capture ${row.id}: artifact path "${a.path}" is not inside its folder`);
@@ -255,6 +256,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     ...planned.filter((f) => !head.includes(f.path)),
   ];
   checkZipLimits(order);
+  planned.length = 0; // `order` holds them now; writeZip lets each go once it is written
 
   const encrypted = hasAge(opts.age);
   const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
@@ -338,6 +340,8 @@ async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, l
     const f = order[i]!;
     const data = await fetched.get(i)!;
     fetched.delete(i);
+    // Written entries are not needed again: dropping them lets the generated files' bytes go.
+    (order as (PlannedFile | undefined)[])[i] = undefined;
     if (f.size <= WHOLE_MAX) aheadBytes -= f.size;
     opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
     await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
