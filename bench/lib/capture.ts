@@ -133,6 +133,9 @@ export async function snapshotsFromBundle(run: OursRun): Promise<Record<string, 
 let extensionDir: string | undefined;
 /** A static page added to the benchmark's copy of the extension (see useExtensionCopy). */
 export const FLOOR_PAGE = 'bench-floor.html';
+/** The same page with one classic script that only sets a mark: when any page script can start. */
+export const FLOOR_SCRIPT_PAGE = 'bench-floor-script.html';
+export const FLOOR_SCRIPT_MARK = 'jz-floor-script';
 
 /**
  * In-process browsers load a private copy of the built extension: others rebuild .output while the
@@ -145,6 +148,8 @@ export function useExtensionCopy(work: string): string {
   cpSync(DEFAULT_EXTENSION_DIR, extensionDir, { recursive: true });
   // The library benchmark's floor: an extension page with no script and no stylesheet (this copy only).
   writeFileSync(join(extensionDir, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><p>见证 floor page</p></body></html>\n');
+  writeFileSync(join(extensionDir, 'bench-floor-script.js'), `performance.mark(${JSON.stringify(FLOOR_SCRIPT_MARK)});\n`);
+  writeFileSync(join(extensionDir, FLOOR_SCRIPT_PAGE), '<!doctype html><html><head><meta charset="utf-8"><script src="/bench-floor-script.js"></script><title>floor</title></head><body><p>见证 floor page</p></body></html>\n');
   return extensionDir;
 }
 

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { launchSeedableBrowser } from './bench-browser';
 import { seedLibrary } from './inject';
-import { benchExtensionDir, FLOOR_PAGE } from './capture';
+import { benchExtensionDir, FLOOR_PAGE, FLOOR_SCRIPT_MARK, FLOOR_SCRIPT_PAGE } from './capture';
 
 export const SEARCH_TERMS = ['红码', 'depositors'];
 
@@ -30,6 +30,12 @@ export interface LibraryRun {
    * paragraph of a static extension page with no script or stylesheet (FLOOR_PAGE), or null.
    */
   floorMs: number | null;
+  /**
+   * The same static page with one classic script in its head that only sets a mark: ms from
+   * navigation start to that script starting (when any page script, such as the library's boot
+   * script, can first run), or null.
+   */
+  floorScriptMs: number | null;
 }
 
 export interface LibraryBench {
@@ -129,13 +135,20 @@ export async function libraryBench(n: number, loads: number): Promise<LibraryBen
       await page.close();
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       let floorMs: number | null = null;
+      let floorScriptMs: number | null = null;
       if (benchExtensionDir()) {
         const floor = await browser.context.newPage();
         await floor.goto(`chrome-extension://${browser.extensionId}/${FLOOR_PAGE}`, { waitUntil: 'commit' });
         floorMs = (await floor.evaluate(firstVisible('p'))) as number;
         await floor.close();
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const scripted = await browser.context.newPage();
+        await scripted.goto(`chrome-extension://${browser.extensionId}/${FLOOR_SCRIPT_PAGE}`, { waitUntil: 'commit' });
+        await scripted.evaluate(firstVisible('p'));
+        floorScriptMs = (await scripted.evaluate(`performance.getEntriesByName(${JSON.stringify(FLOOR_SCRIPT_MARK)})[0]?.startTime ?? null`)) as number | null;
+        await scripted.close();
       }
-      out.push({ firstPageMs, firstSeenMs, firstPaintMs, markMs, marks, listMs, search: res, floorMs });
+      out.push({ firstPageMs, firstSeenMs, firstPaintMs, markMs, marks, listMs, search: res, floorMs, floorScriptMs });
       // Let the closed tab's store connections wind down before the next load, as between a user's
       // visits: opened at once, the next tab's IndexedDB open waited 110-160 ms on them (marks
       // jz-library-start → jz-store-open), which is the previous tab's teardown, not this load.

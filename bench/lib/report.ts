@@ -149,6 +149,8 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     L.push('| | ms |', '|---|---|', `| First page (from navigation start) | ${s3(l.firstPageMs)} |`);
     if (l.listMs) L.push(`| First page (the page's own code: boot script start → first list) | ${s3(l.listMs)} |`);
     if (l.floorMs) L.push(`| Floor: a static extension page (no script, no stylesheet) to its first visible paragraph, same way, same runs | ${s3(l.floorMs)} |`);
+    if (l.floorScriptMs) L.push(`| Floor for script: the same page with one classic script that only sets a mark, to that script's start | ${s3(l.floorScriptMs)} |`);
+    if (l.bootStartMs) L.push(`| The library's boot script start (mark \`jz-library-start\`), same loads as the first page | ${s3(l.bootStartMs)} |`);
     for (const [term, s] of Object.entries(l.searchMs as Record<string, Stats>)) L.push(`| Search “${term}” | ${s3(s)} |`);
     L.push('');
   }
