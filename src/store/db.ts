@@ -40,8 +40,15 @@ export class EvidenceDB extends Dexie {
     this.version(2)
       .stores({ listing: 'id, capturedAt' })
       .upgrade(async (tx) => {
-        const live = (await tx.table<CaptureRow, string>('captures').toArray()).filter((r) => !r.deleted);
-        await tx.table<ListRow, string>('listing').bulkPut(live.map(toListRow));
+        // In pages of 500 by id, so that a large store is never read into memory at once.
+        const captures = tx.table<CaptureRow, string>('captures');
+        let last: string | null = null;
+        for (;;) {
+          const page: CaptureRow[] = await (last === null ? captures.orderBy(':id') : captures.where(':id').above(last)).limit(500).toArray();
+          if (!page.length) break;
+          await tx.table<ListRow, string>('listing').bulkPut(page.filter((r) => !r.deleted).map(toListRow));
+          last = page[page.length - 1]!.id;
+        }
       });
     this.use(listingMiddleware);
   }

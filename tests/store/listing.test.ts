@@ -119,12 +119,14 @@ describe('listing', () => {
     const old = new Dexie(name);
     old.version(1).stores(STORES_V1);
     const rows: CaptureRow[] = [];
-    for (const [i, deleted] of [[0, 0], [1, 1], [2, 0]] as const) {
+    // More than one of the upgrade's pages of 500; every third row a tombstone.
+    for (let i = 0; i < 1201; i++) {
+      const deleted = i % 3 === 1 ? 1 : 0;
       const { row } = await seedCaptureRow({
-        id: `old-${i}`,
+        id: `old-${String(i).padStart(4, '0')}`,
         caseId: 'default',
         url: `https://bbs.example/t/${i}`,
-        capturedAt: `2022-06-1${i}T00:00:00.000Z`,
+        capturedAt: new Date(Date.UTC(2022, 5, 10) + i * 60_000).toISOString(),
         page: { title: `帖子 ${i}`, canonicalUrl: null, author: null, publishedAt: null, siteName: 'bbs.example', lang: 'zh-CN', description: null },
         artifacts: [],
         blobs: false,
@@ -135,7 +137,10 @@ describe('listing', () => {
     await old.table('captures').bulkAdd(rows);
     old.close();
     db = new EvidenceDB(name);
-    expect((await db.listing.toArray()).map((r) => r.id)).toEqual(['old-0', 'old-2']);
+    const listed = (await db.listing.toArray()).map((r) => r.id);
+    expect(listed.length).toBe(801);
+    expect(listed.slice(0, 3)).toEqual(['old-0000', 'old-0002', 'old-0003']);
+    expect(listed.at(-1)).toBe('old-1200');
     await expectInStep();
   });
 });
