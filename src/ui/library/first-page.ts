@@ -5,8 +5,9 @@
  * PAGE_SIZE captures that are not tombstones, in the order listCaptures gives without filters
  * (time-desc), and the cases for their labels. The rows come from the slim `listing` table
  * (src/store/listing.ts: live captures only, the list's fields only); a store from before that
- * table (an extension update whose upgrade has not run yet) is read from `captures`. Anything unexpected (no database yet, a schema
- * without the index, a blocked open) returns null and the page falls back to listCaptures.
+ * table (an extension update whose upgrade has not run yet) is read from `captures`. Anything
+ * unexpected (no database yet, a schema without the index, a blocked open) returns null and the
+ * page falls back to listCaptures.
  *
  * No Dexie import here, on purpose: this module is in the page's initial chunk.
  */
