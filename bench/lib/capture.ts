@@ -147,9 +147,10 @@ export function useExtensionCopy(work: string): string {
   extensionDir = join(work, 'extension');
   cpSync(DEFAULT_EXTENSION_DIR, extensionDir, { recursive: true });
   // The library benchmark's floor: an extension page with no script and no stylesheet (this copy only).
-  writeFileSync(join(extensionDir, FLOOR_PAGE), '<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><p>见证 floor page</p></body></html>\n');
+  const floor = (head: string): string => `<!doctype html><html><head><meta charset="utf-8">${head}<title>floor</title></head><body><p>见证 floor page</p></body></html>\n`;
+  writeFileSync(join(extensionDir, FLOOR_PAGE), floor(''));
   writeFileSync(join(extensionDir, 'bench-floor-script.js'), `performance.mark(${JSON.stringify(FLOOR_SCRIPT_MARK)});\n`);
-  writeFileSync(join(extensionDir, FLOOR_SCRIPT_PAGE), '<!doctype html><html><head><meta charset="utf-8"><script src="/bench-floor-script.js"></script><title>floor</title></head><body><p>见证 floor page</p></body></html>\n');
+  writeFileSync(join(extensionDir, FLOOR_SCRIPT_PAGE), floor('<script src="/bench-floor-script.js"></script>'));
   return extensionDir;
 }
 
