@@ -10,6 +10,7 @@ import { stampNow } from '../src/timestamp/queue';
 import { indexCapture } from '../src/search';
 import { initWatch } from '../src/watch/background';
 import type { CaptureDeps } from '../src/capture/orchestrator';
+import { sweepArtifactFiles, upgradeArtifacts } from '../src/store/artifacts';
 
 // Listeners are registered synchronously at start-up so that a stopped service worker is woken by
 // the events it needs; nothing is kept only in memory between events.
@@ -34,4 +35,14 @@ export default defineBackground(() => {
     captureTab: (tabId, opts) => captureTab(tabId, { caseId: opts.caseId }, deps),
     ignoreTab: (tabId) => tabsOpenedForCapture.has(tabId),
   });
+  // When the browser starts or the extension is installed or updated (src/store/artifacts.ts):
+  // captures stored before the zip-entry form are brought into it (so that they export composed),
+  // and artifact files a crashed save or a failed removal left without a live capture are swept.
+  const maintain = (): void =>
+    void (async () => {
+      await upgradeArtifacts(getDb());
+      await sweepArtifactFiles(getDb());
+    })().catch((e: unknown) => console.warn('artifact store upkeep failed', e));
+  browser.runtime.onStartup.addListener(maintain);
+  browser.runtime.onInstalled.addListener(maintain);
 });

@@ -5,6 +5,7 @@
  * the next export's ledger shows it.
  */
 import type { EvidenceDB } from '../store/db';
+import { readArtifact, storedBody } from '../store/artifacts';
 import { appendEvent, readLedger } from '../store/ledger-store';
 import type { CaptureRow } from '../store/schema';
 import type { LedgerEvent } from '../ledger/types';
@@ -61,6 +62,9 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
     await readLedger(db),
     await db.timestamps.where('captureId').anyOf(ids).toArray(),
   ]);
+  // The artifact rows (small: stored bodies are files or Blob handles), so the exporter knows
+  // every entry's headers before it writes.
+  const blobRows = new Map((await db.blobs.where('captureId').anyOf(ids).toArray()).map((b) => [b.path, b]));
   // Trusted time for the manifest itself, from the profile's authorities (none when switched off).
   // A dead authority only costs its timeout; the bundle is still written, without the token.
   const tsa = await getTsaSettings(db);
@@ -72,9 +76,13 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
       captures: rows.map((row) => ({
         row,
         getArtifact: async (path) => {
-          const b = await db.blobs.get(path);
+          const b = blobRows.get(path);
           if (!b) throw new Error(`capture ${row.id}: the file ${path} is missing from the store`);
-          return b.data;
+          return readArtifact(b);
+        },
+        stored: (path) => {
+          const b = blobRows.get(path);
+          return b?.zip ? { zip: b.zip, body: () => storedBody(b) } : null;
         },
       })),
       ledger,

@@ -39,11 +39,22 @@ import { buildReportHtml, buildVerifyText } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
-import { BundleZipWriter, WHOLE_MAX } from './zip-writer';
+import { BlobPartsOut, BundleZipWriter, WHOLE_MAX, storedType, streamOut, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
   getArtifact(path: string): Promise<Blob>;
+  /**
+   * Added: the artifact's stored zip-entry form, where the store keeps one (src/store/artifacts.ts):
+   * what its headers need, now, and its body when it is written. When every artifact has one and the
+   * bundle is not encrypted, the zip is composed of headers and these bodies, unread.
+   */
+  stored?(path: string): StoredEntry | null;
+}
+
+export interface StoredEntry {
+  zip: ZipReady;
+  body(): Promise<Blob>;
 }
 
 export interface BundleInput {
@@ -115,8 +126,6 @@ export interface ExportResult {
 }
 
 const utf8 = new TextEncoder();
-/** Media types that are already compressed: storing them is as small and much faster. */
-const STORE_TYPES = /^(image\/(png|jpeg|gif|webp|avif)|video\/|audio\/|application\/(zip|gzip|x-7z|octet-stream))/;
 /** Chunks are gathered into Blobs of this size so the browser can move them out of the JS heap. */
 const BLOB_PART_SIZE = 8 * 1024 * 1024;
 
@@ -153,6 +162,8 @@ interface PlannedFile {
   /** Uncompressed size, known before writing (limits, progress). */
   size: number;
   store: boolean;
+  /** Set when data() gives the stored zip-entry body rather than the file's bytes. */
+  zip?: ZipReady;
 }
 
 export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
@@ -170,7 +181,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   const ids = new Set<string>();
   const mcaps: ManifestCapture[] = [];
-  for (const { row, getArtifact } of input.captures) {
+  let allStored = true;
+  for (const { row, getArtifact, stored } of input.captures) {
     if (ids.has(row.id)) throw new Error(`capture ${row.id} is listed twice`);
     if (unsafeNameReason(captureDir(row.id))) throw new Error(`capture id "${row.id}" is not a safe folder name`);
     if (row.deleted) throw new Error(`capture ${row.id} was deleted; its files are gone`);
@@ -189,7 +201,11 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       }
       if (a.path in files) throw new Error(`capture ${row.id}: artifact path "${a.path}" appears twice`);
       files[a.path] = a.sha256;
-      planned.push({ path: a.path, data: () => getArtifact(a.path), size: a.size, store: STORE_TYPES.test(a.mediaType) });
+      const s = stored?.(a.path) ?? null;
+      if (s && s.zip.size !== a.size) throw new Error(`capture ${row.id}: ${a.path} is stored with ${s.zip.size} bytes where its record says ${a.size} (store damaged?)`);
+      if (s) planned.push({ path: a.path, data: s.body, size: a.size, store: s.zip.method === 0, zip: s.zip });
+      else planned.push({ path: a.path, data: () => getArtifact(a.path), size: a.size, store: storedType(a.mediaType) });
+      allStored &&= !!s;
     }
     mcaps.push({
       id: row.id,
@@ -259,14 +275,26 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   planned.length = 0; // `order` holds them now; writeZip lets each go once it is written
 
   const encrypted = hasAge(opts.age);
-  const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
   let blob: Blob;
-  try {
-    await writeZip(order, sink.writable, new Date(input.createdAt), opts, encrypted ? opts.age! : null);
-    blob = await sink.finish();
-  } catch (e) {
-    await sink.discard().catch(() => {});
-    throw signal?.aborted ? abortError() : e;
+  if (allStored && !encrypted) {
+    // Compose mode: headers around the stored bodies, which the browser reads only when the Blob is
+    // saved. Nothing is deflated, hashed or copied here, and nothing goes through a sink.
+    const parts = new BlobPartsOut();
+    try {
+      await writeZip(order, { parts }, new Date(input.createdAt), opts, null);
+    } catch (e) {
+      throw signal?.aborted ? abortError() : e;
+    }
+    blob = parts.blob('application/zip');
+  } else {
+    const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
+    try {
+      await writeZip(order, { stream: sink.writable }, new Date(input.createdAt), opts, encrypted ? opts.age! : null);
+      blob = await sink.finish();
+    } catch (e) {
+      await sink.discard().catch(() => {});
+      throw signal?.aborted ? abortError() : e;
+    }
   }
   opts.onProgress?.({ phase: 'done', percent: 100, currentFile: null });
   const fileName = `jianzheng-${compact(input.createdAt)}.zip${encrypted ? '.age' : ''}`;
@@ -301,6 +329,8 @@ function checkZipLimits(order: PlannedFile[]): void {
 /** Read-ahead while an entry is written: at most this many entries and bytes in flight. */
 const AHEAD_ENTRIES = 16;
 const AHEAD_BYTES = 16 * 1024 * 1024;
+/** In compose mode only file handles are fetched ahead, no bytes: more of them at once. */
+const AHEAD_HANDLES = 64;
 
 /**
  * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
@@ -308,27 +338,36 @@ const AHEAD_BYTES = 16 * 1024 * 1024;
  * (store reads are round trips), within AHEAD_ENTRIES / AHEAD_BYTES: small files whole, files over
  * WHOLE_MAX only as their Blob, which the writer reads in slices.
  */
-async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, lastModDate: Date, opts: ExportOptions, age: AgeOptions | null): Promise<void> {
+async function writeZip(
+  order: PlannedFile[],
+  target: { stream: WritableStream<Uint8Array> } | { parts: BlobPartsOut },
+  lastModDate: Date,
+  opts: ExportOptions,
+  age: AgeOptions | null,
+): Promise<void> {
   const { signal } = opts;
-  let zipOut = out;
+  const compose = 'parts' in target;
   let piping: Promise<void> | null = null;
-  if (age) {
+  let zipOut: ZipOut;
+  if (compose) zipOut = target.parts;
+  else if (age) {
     const pass = new TransformStream<Uint8Array, Uint8Array>();
-    zipOut = pass.writable;
-    piping = (await ageEncryptStream(pass.readable, age)).pipeTo(out);
+    zipOut = streamOut(pass.writable.getWriter());
+    piping = (await ageEncryptStream(pass.readable, age)).pipeTo(target.stream);
     piping.catch(() => {}); // awaited below on success; on failure the sink is discarded
-  }
-  const zip = new BundleZipWriter(zipOut.getWriter(), lastModDate);
+  } else zipOut = streamOut(target.stream.getWriter());
+  const zip = new BundleZipWriter(zipOut, lastModDate);
   const total = order.reduce((n, f) => n + f.size, 0) || 1;
   const fetched = new Map<number, Promise<Blob | Uint8Array>>();
   let next = 0;
   let aheadBytes = 0;
   const fetchAhead = (from: number): void => {
-    while (next < order.length && next < from + AHEAD_ENTRIES && (aheadBytes < AHEAD_BYTES || next === from)) {
+    while (next < order.length && next < from + (compose ? AHEAD_HANDLES : AHEAD_ENTRIES) && (aheadBytes < AHEAD_BYTES || next === from)) {
       const f = order[next]!;
-      const small = f.size <= WHOLE_MAX;
+      // Composing keeps stored bodies as Blobs (unread); otherwise small files are read whole.
+      const small = !compose && f.size <= WHOLE_MAX;
       if (small) aheadBytes += f.size;
-      const p = f.data().then(async (d) => (d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
+      const p = f.data().then(async (d) => (small && d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
       p.catch(() => {}); // awaited in turn below
       fetched.set(next++, p);
     }
@@ -342,10 +381,11 @@ async function writeZip(order: PlannedFile[], out: WritableStream<Uint8Array>, l
     fetched.delete(i);
     // Written entries are not needed again: dropping them lets the generated files' bytes go.
     (order as (PlannedFile | undefined)[])[i] = undefined;
-    if (f.size <= WHOLE_MAX) aheadBytes -= f.size;
+    if (!compose && f.size <= WHOLE_MAX) aheadBytes -= f.size;
     opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
-    await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
-    done += data instanceof Blob ? data.size : data.length;
+    if (f.zip) await zip.addPrepared(f.path, data, f.zip);
+    else await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
+    done += f.size;
   }
   await zip.close();
   if (piping) await piping;

@@ -56,6 +56,42 @@ export function crc32(data: Uint8Array, crc = 0): number {
   return ~c >>> 0;
 }
 
+/** Media types that are already compressed: storing them is as small and much faster. */
+const STORED_TYPES = /^(image\/(png|jpeg|gif|webp|avif)|video\/|audio\/|application\/(zip|gzip|x-7z|octet-stream))/;
+
+/** Whether a file of this media type goes into a zip as is (method 0) rather than deflated. */
+export function storedType(mediaType: string): boolean {
+  return STORED_TYPES.test(mediaType);
+}
+
+/** How an entry's body is kept in the zip: everything its headers need, known before its bytes are read. */
+export interface ZipReady {
+  method: 0 | 8;
+  /** CRC-32 of the uncompressed bytes. */
+  crc: number;
+  /** Size of the body as written (compressed size). */
+  csize: number;
+  /** Uncompressed size. */
+  size: number;
+}
+
+/**
+ * The body of one zip entry, made once: CRC-32 over the bytes, then raw deflate unless `store`.
+ * Stored instead when deflate did not help, or when the ratio passes what the verifier accepts
+ * from a file over 1 MB (src/bundle/zip-reader.ts DEFAULT_ZIP_LIMITS, against zip bombs). Used by
+ * the writer for whole entries and by the store, which keeps artifacts in this form (src/store/artifacts.ts).
+ */
+export async function prepareEntry(bytes: Uint8Array, store: boolean): Promise<{ body: Uint8Array; zip: ZipReady }> {
+  const crc = crc32(bytes);
+  if (!store) {
+    const body = await deflateRaw(bytes);
+    if (body.length < bytes.length && !(bytes.length > DEFAULT_ZIP_LIMITS.ratioFloor && bytes.length > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
+      return { body, zip: { method: 8, crc, csize: body.length, size: bytes.length } };
+    }
+  }
+  return { body: bytes, zip: { method: 0, crc, csize: bytes.length, size: bytes.length } };
+}
+
 /** Raw deflate of a whole buffer in one CompressionStream pass. */
 async function deflateRaw(data: Uint8Array): Promise<Uint8Array> {
   const cs = new CompressionStream('deflate-raw');
@@ -112,6 +148,57 @@ const encoder = new TextEncoder();
 
 export class ZipLimitError extends Error {}
 
+/** Where the writer puts the zip: bytes, or Blobs (stored bodies) that a sink may keep unread. */
+export interface ZipOut {
+  write(part: Uint8Array | Blob): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A ZipOut over a byte stream: Blob parts are read in SLICE pieces, so memory stays bounded. */
+export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
+  return {
+    async write(part) {
+      if (!(part instanceof Blob)) return w.write(part);
+      for (let o = 0; o < part.size; o += SLICE) await w.write(new Uint8Array(await part.slice(o, Math.min(part.size, o + SLICE)).arrayBuffer()));
+    },
+    close: () => w.close(),
+  };
+}
+
+/**
+ * A ZipOut that keeps the parts as they are and makes one Blob of them: stored bodies (OPFS files)
+ * are referenced, never read, so the zip costs only its headers until someone reads the Blob.
+ * Consecutive byte parts are gathered into Blobs of BYTES_PART so the JS heap holds little.
+ */
+export class BlobPartsOut implements ZipOut {
+  private parts: Blob[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingSize = 0;
+  async write(part: Uint8Array | Blob): Promise<void> {
+    if (part instanceof Blob) {
+      this.flush();
+      this.parts.push(part);
+      return;
+    }
+    this.pending.push(part);
+    this.pendingSize += part.length;
+    if (this.pendingSize >= BYTES_PART) this.flush();
+  }
+  async close(): Promise<void> {
+    this.flush();
+  }
+  blob(type: string): Blob {
+    this.flush();
+    return new Blob(this.parts, { type });
+  }
+  private flush(): void {
+    if (this.pending.length) this.parts.push(new Blob(this.pending as BlobPart[]));
+    this.pending = [];
+    this.pendingSize = 0;
+  }
+}
+const BYTES_PART = 1024 * 1024;
+
 /**
  * Writes entries one after another to `out` and, on close(), the central directory. Throws
  * ZipLimitError rather than write an offset or size that would need ZIP64.
@@ -120,17 +207,17 @@ export class BundleZipWriter {
   private offset = 0;
   private readonly entries: Written[] = [];
   private readonly dos: { date: number; time: number };
+  private readonly out: ZipOut;
 
-  constructor(
-    private readonly out: WritableStreamDefaultWriter<Uint8Array>,
-    date: Date,
-  ) {
+  constructor(out: ZipOut | WritableStreamDefaultWriter<Uint8Array>, date: Date) {
+    this.out = 'desiredSize' in out ? streamOut(out as WritableStreamDefaultWriter<Uint8Array>) : (out as ZipOut);
     this.dos = dosDateTime(date);
   }
 
-  private async write(chunk: Uint8Array): Promise<void> {
-    if (!chunk.length) return;
-    this.offset += chunk.length;
+  private async write(chunk: Uint8Array | Blob): Promise<void> {
+    const n = chunk instanceof Blob ? chunk.size : chunk.length;
+    if (!n) return;
+    this.offset += n;
     if (this.offset > U32) throw new ZipLimitError('the zip would pass 4 GiB, which needs ZIP64');
     await this.out.write(chunk);
   }
@@ -154,32 +241,43 @@ export class BundleZipWriter {
     return h;
   }
 
+  private checkName(path: string): Uint8Array {
+    const name = encoder.encode(path);
+    if (name.length > 0xffff) throw new ZipLimitError(`the name ${path} is too long for a zip`);
+    if (this.entries.length >= 0xffff) throw new ZipLimitError('more than 65,535 entries need ZIP64');
+    return name;
+  }
+
+  /**
+   * Adds an entry whose body was made beforehand (prepareEntry, kept so by the store): the body is
+   * written as it is, unread when `out` keeps Blobs. A body whose size is not the one recorded is
+   * refused: the zip would be broken, and the store is damaged.
+   */
+  async addPrepared(path: string, body: Blob | Uint8Array, z: ZipReady): Promise<void> {
+    const name = this.checkName(path);
+    const got = body instanceof Blob ? body.size : body.length;
+    if (got !== z.csize) throw new Error(`${path}: the stored file has ${got} bytes where ${z.csize} were recorded (store damaged?)`);
+    if (z.size > U32 || z.csize > U32) throw new ZipLimitError(`${path} is over 4 GiB, which needs ZIP64`);
+    const offset = this.offset;
+    const e = { name, flags: FLAG_UTF8, method: z.method, crc: z.crc, csize: z.csize, size: z.size };
+    await this.write(this.localHeader(e));
+    await this.write(body);
+    this.entries.push({ ...e, offset });
+  }
+
   /**
    * Adds one entry. `data` is bytes or a Blob read whole (up to WHOLE_MAX) or in slices.
    * `onProgress` gets the uncompressed bytes done so far within this entry.
    */
   async add(path: string, data: Uint8Array | Blob, store: boolean, onProgress?: (n: number) => void): Promise<void> {
-    const name = encoder.encode(path);
-    if (name.length > 0xffff) throw new ZipLimitError(`the name ${path} is too long for a zip`);
-    if (this.entries.length >= 0xffff) throw new ZipLimitError('more than 65,535 entries need ZIP64');
+    const name = this.checkName(path);
     const offset = this.offset;
     const size = data instanceof Blob ? data.size : data.length;
     if (size > U32) throw new ZipLimitError(`${path} is over 4 GiB, which needs ZIP64`);
     if (data instanceof Uint8Array || size <= WHOLE_MAX) {
       const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
-      const crc = crc32(bytes);
-      let method: 0 | 8 = store ? 0 : 8;
-      let body = bytes;
-      if (!store) {
-        body = await deflateRaw(bytes);
-        // Store instead when deflate did not help, or when the ratio passes what the verifier
-        // accepts from a file over 1 MB (src/bundle/zip-reader.ts DEFAULT_ZIP_LIMITS, against zip bombs).
-        if (body.length >= bytes.length || (bytes.length > DEFAULT_ZIP_LIMITS.ratioFloor && bytes.length > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
-          body = bytes;
-          method = 0;
-        }
-      }
-      const e = { name, flags: FLAG_UTF8, method, crc, csize: body.length, size: bytes.length };
+      const { body, zip } = await prepareEntry(bytes, store);
+      const e = { name, flags: FLAG_UTF8, method: zip.method, crc: zip.crc, csize: zip.csize, size: zip.size };
       await this.write(this.localHeader(e));
       await this.write(body);
       this.entries.push({ ...e, offset });

@@ -11,6 +11,7 @@ import {
 } from '../bundle/format';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { TOOL } from '../shared/tool';
+import { prepareArtifact, type ArtifactBody } from '../store/artifacts';
 
 export interface ArtifactInput {
   kind: ArtifactKind;
@@ -22,22 +23,21 @@ export interface ArtifactInput {
 
 export interface HashedArtifact {
   entry: ArtifactEntry;
-  data: Blob;
+  /** What the store keeps: the zip-entry body made from the hashed bytes (src/store/artifacts.ts). */
+  stored: ArtifactBody;
 }
 
 /**
- * Hashes each artifact once, as it is made, and gives it its bundle path. The stored Blob is made
- * from the very bytes that were hashed: a Blob handed out by a browser API can be backed by a
- * temporary file that changes or disappears (pageCapture's MHTML did), and what we store must be
- * exactly what we hashed.
+ * Hashes each artifact once, as it is made, gives it its bundle path and makes its stored form
+ * (CRC-32, deflated when compressible) from those very bytes: a Blob handed out by a browser API
+ * can be backed by a temporary file that changes or disappears (pageCapture's MHTML did), and what
+ * we store must be exactly what we hashed.
  */
 export async function hashArtifact(captureId: string, a: ArtifactInput): Promise<HashedArtifact> {
   const path = a.kind === 'media' ? captureDir(captureId) + (a.name ?? 'media') : artifactPath(captureId, a.kind);
-  const bytes = await a.data.arrayBuffer();
-  return {
-    entry: { path, kind: a.kind, mediaType: a.mediaType, size: bytes.byteLength, sha256: await sha256Hex(bytes) },
-    data: new Blob([bytes], { type: a.mediaType }),
-  };
+  const bytes = new Uint8Array(await a.data.arrayBuffer());
+  const [sha256, stored] = await Promise.all([sha256Hex(bytes), prepareArtifact(path, a.mediaType, bytes)]);
+  return { entry: { path, kind: a.kind, mediaType: a.mediaType, size: bytes.byteLength, sha256 }, stored };
 }
 
 export interface RecordInput {

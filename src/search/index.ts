@@ -9,6 +9,7 @@ import type { EvidenceDB } from '../store/db';
 import type { CaptureRow } from '../store/schema';
 import { getSearchDb, ID_CHUNK, type DocRow, type SearchDB, type TermRow } from './db';
 import { documentTerms, queryTerms } from './tokenize';
+import { getArtifactBlob } from '../store/artifacts';
 
 export { getSearchDb, setSearchDb, SearchDB, SEARCH_DB_NAME } from './db';
 export { normalize, queryTerms, documentTerms } from './tokenize';
@@ -65,8 +66,8 @@ function safeDecode(u: string): string {
 /** Builds the search document of a stored capture (reads its text.txt artifact). */
 export async function documentOfCapture(db: EvidenceDB, row: CaptureRow): Promise<SearchDocument> {
   let text: string | null = null;
-  const blob = await db.blobs.get(artifactPath(row.id, 'text'));
-  if (blob) text = await blob.data.text();
+  const blob = await getArtifactBlob(db, artifactPath(row.id, 'text'));
+  if (blob) text = await blob.text();
   let post: Post | null = null;
   const extra: string[] = [];
   try {

@@ -4,6 +4,7 @@ import { appendEvent } from './ledger-store';
 import type { CaptureRow } from './schema';
 import type { HashedArtifact } from '../capture/record';
 import type { CaptureRecord } from '../bundle/format';
+import { getArtifactBlob, removeArtifactFiles, writeArtifacts } from './artifacts';
 
 export interface NewCapture {
   record: CaptureRecord;
@@ -24,8 +25,8 @@ export class StoreError extends Error {
 }
 
 /**
- * Saves a capture in ONE transaction: its artifact blobs, its row and its 'captured' ledger event.
- * If anything fails (quota, a closed database) nothing of it remains.
+ * Saves a capture in ONE transaction: its artifact rows, its row and its 'captured' ledger event.
+ * If anything fails (quota, a closed database) nothing of it remains, files included.
  */
 export async function saveCapture(db: EvidenceDB, c: NewCapture): Promise<CaptureRow> {
   const r = c.record;
@@ -48,14 +49,25 @@ export async function saveCapture(db: EvidenceDB, c: NewCapture): Promise<Captur
     size: r.artifacts.reduce((n, a) => n + a.size, 0),
     deleted: 0,
   };
+  // The files first (they cannot be part of the transaction), then the rows that make them a
+  // capture; if the transaction fails, the files go again. A crash in between leaves files with no
+  // row, which sweepArtifactFiles removes later: never a capture with missing bytes.
+  if (await db.captures.get(r.id)) throw new StoreError(`capture ${r.id} exists already`, 'internal');
+  let blobs;
+  try {
+    blobs = await writeArtifacts(r.id, c.artifacts.map((a) => a.stored));
+  } catch (e) {
+    throw toStoreError(e);
+  }
   try {
     await db.transaction('rw', [db.captures, db.blobs, db.ledger, db.cases], async () => {
       if (!(await db.cases.get(c.caseId))) throw new StoreError(`case ${c.caseId} does not exist`, 'internal');
-      await db.blobs.bulkAdd(c.artifacts.map((a) => ({ path: a.entry.path, captureId: r.id, data: a.data })));
+      await db.blobs.bulkAdd(blobs);
       await db.captures.add(row);
       await appendEvent(db, 'captured', r.id, { hash: c.hash, url: r.url, finalUrl: r.finalUrl, caseId: c.caseId }, r.capturedAt);
     });
   } catch (e) {
+    await removeArtifactFiles([r.id]);
     throw toStoreError(e);
   }
   return row;
@@ -79,8 +91,9 @@ export function siteOf(url: string): string {
   }
 }
 
+/** An artifact's bytes, as captured (see src/store/artifacts.ts for how they are kept). */
 export async function getArtifact(db: EvidenceDB, path: string): Promise<Blob> {
-  const row = await db.blobs.get(path);
-  if (!row) throw new Error(`artifact ${path} is missing from the store`);
-  return row.data;
+  const blob = await getArtifactBlob(db, path);
+  if (!blob) throw new Error(`artifact ${path} is missing from the store`);
+  return blob;
 }

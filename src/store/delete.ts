@@ -1,5 +1,6 @@
 /**
- * Deleting a capture removes its bytes but not its history: the artifact blobs go, the row stays as
+ * Deleting a capture removes its bytes but not its history: the artifact rows (and then their
+ * files, src/store/artifacts.ts) go, the row stays as
  * a tombstone (deleted = 1, with its hash, URL and artifact hashes) and a 'deleted' ledger event
  * records it — all in one transaction — so the chain stays verifiable and shows that something was
  * removed, when, and what its hash was.
@@ -7,9 +8,10 @@
 import type { EvidenceDB } from './db';
 import { appendEvent } from './ledger-store';
 import type { CaptureRow } from './schema';
+import { removeArtifactFiles } from './artifacts';
 
 export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { reason?: string } = {}): Promise<CaptureRow> {
-  return db.transaction('rw', [db.captures, db.blobs, db.ledger, db.queue], async () => {
+  const row = await db.transaction('rw', [db.captures, db.blobs, db.ledger, db.queue], async () => {
     const row = await db.captures.get(captureId);
     if (!row) throw new Error(`no capture ${captureId}`);
     if (row.deleted) return row;
@@ -25,4 +27,8 @@ export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { r
     });
     return { ...row, ...patch };
   });
+  // The artifact files once the deletion is committed; if this fails, the row is a tombstone now
+  // and sweepArtifactFiles removes them later.
+  await removeArtifactFiles([captureId]);
+  return row;
 }

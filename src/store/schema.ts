@@ -1,5 +1,6 @@
 import type { ArtifactEntry, CaptureRecord, PostPlatform, PostStatus } from '../bundle/format';
 import type { LedgerEvent } from '../ledger/types';
+import type { ZipReady } from '../bundle/zip-writer';
 
 /** A case groups captures; one default case always exists. */
 export interface CaseRow {
@@ -40,11 +41,21 @@ export interface CaptureRow {
 /** A list row: the fields of a live CaptureRow that the library's list shows (src/store/listing.ts). */
 export type ListRow = Pick<CaptureRow, 'id' | 'caseId' | 'url' | 'capturedAt' | 'title' | 'site' | 'platform' | 'postStatus' | 'tags' | 'trustedTime'>;
 
-/** Artifact bytes, keyed by bundle path (`captures/<id>/<file>`). */
+/**
+ * Artifact bytes, keyed by bundle path (`captures/<id>/<file>`); read them through
+ * src/store/artifacts.ts. Rows with `zip` hold the artifact's zip-entry body (deflated when
+ * zip.method is 8), inline in `data` or, when `file` is 1, in the artifact files (the OPFS). Rows
+ * written before that hold the raw bytes in `data`.
+ */
 export interface BlobRow {
   path: string;
   captureId: string;
-  data: Blob;
+  data?: Blob;
+  /** Media type of the artifact. */
+  type?: string;
+  zip?: ZipReady;
+  /** 1: the body is in the artifact files, not in `data`. */
+  file?: 1;
 }
 
 /** RFC 3161 tokens: one per time-stamped file and authority. */

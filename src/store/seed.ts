@@ -13,6 +13,7 @@ import { getSearchDb } from '../search/db';
 import { TOOL } from '../shared/tool';
 import { ensureDefaultCase } from './cases';
 import type { EvidenceDB } from './db';
+import { prepareArtifact, removeArtifactFiles, writeArtifacts, type ArtifactBody } from './artifacts';
 import type { BlobRow, CaptureRow, TrustedTimeStatus } from './schema';
 
 export interface SeedOptions {
@@ -115,13 +116,14 @@ export interface SeedCapture {
  * canonical record and its hash, as the capture pipeline writes them. Shared by seedCaptures and
  * the benchmark's seeder so that both seed the same row shape.
  */
-export async function seedCaptureRow(c: SeedCapture): Promise<{ row: CaptureRow; blobs: BlobRow[] }> {
+export async function seedCaptureRow(c: SeedCapture): Promise<{ row: CaptureRow; blobs: SeededBody[] }> {
   const artifacts: ArtifactEntry[] = [];
-  const blobs: BlobRow[] = [];
+  const blobs: SeededBody[] = [];
   for (const { kind, mediaType, bytes, sha256 } of c.artifacts) {
     const path = artifactPath(c.id, kind);
     artifacts.push({ path, kind, mediaType, size: bytes.length, sha256: sha256 ?? (await sha256Hex(bytes)) });
-    if (c.blobs !== false) blobs.push({ path, captureId: c.id, data: new Blob([bytes as BlobPart], { type: mediaType }) });
+    // The stored form the capture pipeline makes (src/store/artifacts.ts).
+    if (c.blobs !== false) blobs.push({ ...(await prepareArtifact(path, mediaType, bytes)), captureId: c.id });
   }
   const post = c.post ?? null;
   const record: CaptureRecord = {
@@ -159,15 +161,35 @@ export async function seedCaptureRow(c: SeedCapture): Promise<{ row: CaptureRow;
   return { row, blobs };
 }
 
-/** Writes seeded rows and blobs, with a 'captured' ledger event per capture unless `ledger` is false. */
-export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], blobs: BlobRow[], ledger = true): Promise<void> {
-  await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
-    await db.captures.bulkAdd(rows);
-    if (blobs.length) await db.blobs.bulkAdd(blobs);
-    if (ledger) {
-      await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
-    }
-  });
+/** A seeded artifact's stored form, with its capture. */
+export type SeededBody = ArtifactBody & { captureId: string };
+
+/**
+ * Writes seeded rows and their artifacts (files first, as saveCapture does), with a 'captured'
+ * ledger event per capture unless `ledger` is false.
+ */
+export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: SeededBody[], ledger = true): Promise<void> {
+  const byCapture = new Map<string, SeededBody[]>();
+  for (const b of bodies) byCapture.set(b.captureId, [...(byCapture.get(b.captureId) ?? []), b]);
+  const blobs: BlobRow[] = [];
+  try {
+    for (const [id, items] of byCapture) blobs.push(...(await writeArtifacts(id, items)));
+  } catch (e) {
+    await removeArtifactFiles([...byCapture.keys()]);
+    throw e;
+  }
+  try {
+    await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
+      await db.captures.bulkAdd(rows);
+      if (blobs.length) await db.blobs.bulkAdd(blobs);
+      if (ledger) {
+        await appendEvents(db, rows.map((r) => ({ time: r.capturedAt, type: 'captured' as const, captureId: r.id, payload: { hash: r.hash, url: r.url, seeded: true } })));
+      }
+    });
+  } catch (e) {
+    await removeArtifactFiles([...byCapture.keys()]);
+    throw e;
+  }
 }
 
 export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions = {}): Promise<string[]> {
@@ -184,7 +206,7 @@ export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions 
 
   for (let b = 0; b < n; b += batch) {
     const rows: CaptureRow[] = [];
-    const blobs: BlobRow[] = [];
+    const blobs: SeededBody[] = [];
     const docs: SearchDocument[] = [];
     for (let i = b; i < Math.min(n, b + batch); i++) {
       const id = crypto.randomUUID();

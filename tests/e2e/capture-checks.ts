@@ -8,12 +8,13 @@ import { createHash } from 'node:crypto';
 import { chromium, type Page } from 'playwright-core';
 import { findBrowser } from '../../src/cli/launch';
 import { verifyLedger } from '../../src/ledger/ledger';
-import { readBlob, readCaptures, readLedger, startFixtureServers } from './fixtures';
+import { readBlob, readCaptures, readLedger, readStore, startFixtureServers } from './fixtures';
+import { crc32 } from '../../src/bundle/zip-writer';
 import { pngPixels, pngSize } from './png';
 import type { ArtifactEntry, CaptureRecord } from '../../src/bundle/format';
 import type { LedgerEvent } from '../../src/ledger/types';
 import type { CaptureResult } from '../../src/shared/messages';
-import type { CaptureRow } from '../../src/store/schema';
+import type { BlobRow, CaptureRow } from '../../src/store/schema';
 
 export const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -31,6 +32,8 @@ export interface CaptureHarness {
   readCaptures(): Promise<CaptureRow[]>;
   readLedger(): Promise<LedgerEvent[]>;
   readBlob(path: string): Promise<Buffer>;
+  /** The `blobs` rows (without inline bytes). */
+  readBlobRows(): Promise<BlobRow[]>;
   /** Opens `url` in a new tab as a user would; its id is the extension's tab id. */
   openTab(url: string): Promise<{ tabId: number; close(): Promise<void> }>;
 }
@@ -71,6 +74,7 @@ export function withCapturedArticle(launch: () => Promise<BrowserUnderTest>): Ca
     readCaptures: () => readCaptures(b.control),
     readLedger: () => readLedger(b.control),
     readBlob: (path) => readBlob(b.control, path),
+    readBlobRows: () => readStore<BlobRow>(b.control, 'blobs'),
     openTab: (url) => b.openTab(url),
   };
 }
@@ -127,6 +131,22 @@ export function captureChecks(h: CaptureHarness, want: CaptureExpectations): voi
       expect(bytes.length, a.path).toBe(a.size);
       expect(sha256(bytes), a.path).toBe(a.sha256);
     }
+  });
+
+  it('keeps the artifacts in OPFS files, in their zip-entry form: compressible ones deflated', async () => {
+    const row = await article();
+    const rows = (await h.readBlobRows()).filter((b) => b.captureId === row.id);
+    expect(rows.map((b) => b.path).sort()).toEqual(row.artifacts.map((a) => a.path).sort());
+    for (const b of rows) {
+      const a = row.artifacts.find((x) => x.path === b.path)!;
+      expect(b.file, b.path).toBe(1);
+      expect(b.zip!.size, b.path).toBe(a.size);
+      expect(b.zip!.crc, b.path).toBe(crc32(await h.readBlob(b.path)));
+    }
+    const kind = (k: ArtifactEntry['kind']) => rows.find((b) => b.path === row.artifacts.find((a) => a.kind === k)!.path)!;
+    expect(kind('html-snapshot').zip!.method).toBe(8);
+    expect(kind('html-snapshot').zip!.csize).toBeLessThan(kind('html-snapshot').zip!.size);
+    expect(kind('screenshot-visible').zip!.method).toBe(0);
   });
 
   it('keeps an unbroken custody ledger with one captured event', async () => {

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import JSZip from 'jszip';
 import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
@@ -41,14 +45,32 @@ describe('export through the Origin Private File System', () => {
     await servers?.close();
   });
 
-  it('downloads the bundle from a locked OPFS file, which is gone once its page is closed', async () => {
+  it('a plain export is composed of the stored artifact files: no bundle file is written, and the download is the bundle', async () => {
     expect((await opfsState(control)).files).toEqual([]);
     const download = control.waitForEvent('download');
-    const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'opfs.zip' });
+    const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'plain.zip' });
     if (!res.ok) throw new Error(res.error);
     const bytes = readFileSync(await (await download).path());
     expect(bytes.length).toBe(res.size);
-    const manifest = JSON.parse(await (await JSZip.loadAsync(bytes)).file('manifest.json')!.async('string')) as Manifest;
+    // JSZip checks every entry's CRC-32 against its inflated bytes.
+    const zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as Manifest;
+    expect(manifest.captures.map((c) => c.id)).toEqual([id]);
+    for (const a of manifest.captures[0]!.artifacts) expect(createHash('sha256').update(await zip.file(a.path)!.async('uint8array')).digest('hex'), a.path).toBe(a.sha256);
+    expect(await opfsState(control)).toEqual({ files: [], locks: [] });
+  });
+
+  it('an encrypted export is written to a locked OPFS file, which is gone once its page is closed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jz-opfs-age-'));
+    execFileSync('age-keygen', ['-o', join(dir, 'key.txt')], { stdio: 'ignore' });
+    const recipient = /public key: (age1\S+)/.exec(readFileSync(join(dir, 'key.txt'), 'utf8'))![1]!;
+    const download = control.waitForEvent('download');
+    const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'opfs.zip', age: { recipients: [recipient] } });
+    if (!res.ok) throw new Error(res.error);
+    const file = await (await download).path();
+    expect(readFileSync(file).length).toBe(res.size);
+    execFileSync('age', ['-d', '-i', 'key.txt', '-o', 'out.zip', file], { cwd: dir });
+    const manifest = JSON.parse(await (await JSZip.loadAsync(readFileSync(join(dir, 'out.zip')), { checkCRC32: true })).file('manifest.json')!.async('string')) as Manifest;
     expect(manifest.captures.map((c) => c.id)).toEqual([id]);
 
     // The bundle was written to one OPFS file, still locked while its download may be reading it.
@@ -65,6 +87,9 @@ describe('export through the Origin Private File System', () => {
   it('leaves no OPFS file behind when an export is cancelled', async () => {
     const page = await browser.openPage(`export.html?ids=${id}`);
     await page.getByTestId('export-start').waitFor();
+    // Under a passphrase, so that the bundle goes through an OPFS file (a plain one is composed).
+    await page.getByTestId('export-mode-passphrase').check();
+    await page.getByTestId('export-passphrase').fill('红码 2022 储户');
     // Cancel as soon as the zip phase names a file it writes, i.e. once the OPFS file exists.
     await page.evaluate(() => {
       const status = document.querySelector('[data-testid="export-status"]')!;

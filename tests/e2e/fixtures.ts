@@ -80,6 +80,11 @@ export function readStore<T>(page: Page, store: string): Promise<T[]> {
 export const readCaptures = (page: Page) => readStore<CaptureRow>(page, 'captures');
 export const readLedger = (page: Page) => readStore<LedgerEvent>(page, 'ledger');
 
+/**
+ * An artifact's bytes as the store keeps them, read here without the extension's code: its blobs
+ * row, the body inline or in the OPFS (artifacts/<capture id>/<encoded name>), inflated when the row
+ * says it was deflated (src/store/artifacts.ts).
+ */
 export async function readBlob(page: Page, path: string): Promise<Buffer> {
   const b64 = await page.evaluate(
     (p) =>
@@ -88,11 +93,23 @@ export async function readBlob(page: Page, path: string): Promise<Buffer> {
         open.onsuccess = () => {
           const req = open.result.transaction('blobs').objectStore('blobs').get(p);
           req.onsuccess = async () => {
-            if (!req.result) return reject(new Error(`no blob ${p}`));
-            const bytes = new Uint8Array(await (req.result.data as Blob).arrayBuffer());
-            let bin = '';
-            for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-            resolve(btoa(bin));
+            try {
+              const row = req.result as { path: string; captureId: string; data?: Blob; file?: 1; zip?: { method: number } } | undefined;
+              if (!row) return reject(new Error(`no blob ${p}`));
+              let body: Blob;
+              if (row.file) {
+                const prefix = `captures/${row.captureId}/`;
+                const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('artifacts')).getDirectoryHandle(row.captureId);
+                body = await (await dir.getFileHandle(encodeURIComponent(row.path.slice(prefix.length)))).getFile();
+              } else body = row.data!;
+              if (row.zip?.method === 8) body = await new Response(body.stream().pipeThrough(new DecompressionStream('deflate-raw'))).blob();
+              const bytes = new Uint8Array(await body.arrayBuffer());
+              let bin = '';
+              for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+              resolve(btoa(bin));
+            } catch (e) {
+              reject(e);
+            }
           };
           req.onerror = () => reject(req.error);
         };

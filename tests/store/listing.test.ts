@@ -40,7 +40,7 @@ async function newCapture(id: string, caseId = 'default') {
     recordJson: row.recordJson,
     hash: row.hash,
     caseId,
-    artifacts: blobs.map((b, i) => ({ entry: row.artifacts[i]!, data: b.data })),
+    artifacts: blobs.map((b, i) => ({ entry: row.artifacts[i]!, stored: b })),
     trustedTime: row.trustedTime,
   };
 }

@@ -4,6 +4,7 @@ import { SearchDB } from '../../src/search/db';
 import { seedCaptures } from '../../src/store/seed';
 import { createCase, moveCapture } from '../../src/store/cases';
 import { deleteCapture } from '../../src/store/delete';
+import { getArtifact } from '../../src/store/captures';
 import { diffStats, diffText, segments } from '../../src/ui/library/diff';
 import { hardenSnapshotHtml, SNAPSHOT_CSP } from '../../src/ui/library/snapshot';
 import { EMPTY_FILTERS, listCaptures, storageState, versionsOf, formatBytes } from '../../src/ui/library/model';
@@ -88,7 +89,7 @@ describe('listCaptures', () => {
     const zh = await listCaptures(db, { ...EMPTY_FILTERS, query: '赋红码' }, 'time-desc', 100, sdb);
     expect(zh.searched).toBe(true);
     expect(zh.rows.length).toBeGreaterThan(0);
-    for (const r of zh.rows) expect(await (await db.blobs.get(`captures/${r.id}/text.txt`))!.data.text()).toContain('赋红码');
+    for (const r of zh.rows) expect(await (await getArtifact(db, `captures/${r.id}/text.txt`)).text()).toContain('赋红码');
     const en = await listCaptures(db, { ...EMPTY_FILTERS, query: 'depositors' }, 'time-desc', 100, sdb);
     expect(en.rows.length).toBeGreaterThan(0);
     const none = await listCaptures(db, { ...EMPTY_FILTERS, query: 'xylophone' }, 'time-desc', 100, sdb);

@@ -15,6 +15,7 @@ import { createSnapshotFrame } from './snapshot';
 import { diffStats, diffText } from './diff';
 import { formatBytes, versionsOf } from './model';
 import { platformLabel, trustedLabel } from './labels';
+import { getArtifactBlob } from '../../store/artifacts';
 
 const pool = new UrlPool();
 
@@ -37,8 +38,8 @@ function extLink(url: string): HTMLElement {
 }
 
 async function blobText(db: EvidenceDB, path: string): Promise<string | null> {
-  const b = await db.blobs.get(path);
-  return b ? b.data.text() : null;
+  const b = await getArtifactBlob(db, path);
+  return b ? b.text() : null;
 }
 
 export async function renderDetail(el: HTMLElement, db: EvidenceDB, id: string, cb: DetailCallbacks): Promise<void> {
@@ -75,8 +76,8 @@ export async function renderDetail(el: HTMLElement, db: EvidenceDB, id: string, 
   // Screenshots.
   const shots: HTMLElement[] = [];
   for (const a of row.artifacts.filter((x) => x.kind === 'screenshot-visible' || x.kind === 'screenshot-full' || x.kind === 'element-screenshot')) {
-    const b = await db.blobs.get(a.path);
-    if (b) shots.push(h('figure', {}, h('img', { src: pool.make(b.data), alt: t(`libKind_${a.kind.replace(/-/g, '_')}`), class: 'lib-shot', testid: 'screenshot' }), h('figcaption', { class: 'muted', text: t(`libKind_${a.kind.replace(/-/g, '_')}`) })));
+    const b = await getArtifactBlob(db, a.path).catch(() => null);
+    if (b) shots.push(h('figure', {}, h('img', { src: pool.make(b), alt: t(`libKind_${a.kind.replace(/-/g, '_')}`), class: 'lib-shot', testid: 'screenshot' }), h('figcaption', { class: 'muted', text: t(`libKind_${a.kind.replace(/-/g, '_')}`) })));
   }
   if (shots.length) sections.push(h('section', { class: 'lib-shots' }, h('h3', { text: t('libScreenshots') }), ...shots));
 

@@ -16,6 +16,7 @@ import { EMPTY_FILTERS, PAGE_SIZE, filterChoices, listCaptures, type LibraryFilt
 import type { FirstPage } from './first-page';
 import { showRows, type LibraryShell, type PanelKey } from './shell';
 import { caseLabel, platformLabel } from './labels';
+import { readArtifact } from '../../store/artifacts';
 
 /** Delay after the last keystroke before searching: keeps typing smooth on large libraries. */
 const SEARCH_DEBOUNCE_MS = 120;
@@ -110,10 +111,15 @@ export async function mountLibrary(shell: LibraryShell, initial: FirstPage | nul
     const missing = ids.filter((_, i) => !visible[i]);
     const full = missing.length ? await db.blobs.bulkGet(missing.map((id) => artifactPath(id, 'screenshot-full'))) : [];
     const fullById = new Map(missing.map((id, i) => [id, full[i]]));
+    // A screenshot whose bytes cannot be read (a damaged store) only loses its thumbnail.
+    const blobs = await Promise.all(ids.map((id, i) => {
+      const row = visible[i] ?? fullById.get(id);
+      return row ? readArtifact(row).catch(() => null) : null;
+    }));
     if (seq !== renderSeq) return;
     imgs.forEach((img, i) => {
-      const blob = visible[i] ?? fullById.get(ids[i]!);
-      if (blob) img.src = thumbs.make(blob.data);
+      const blob = blobs[i];
+      if (blob) img.src = thumbs.make(blob);
     });
   }
 

@@ -1,0 +1,236 @@
+import 'fake-indexeddb/auto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EvidenceDB } from '../../src/store/db';
+import { getArtifactBlob, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
+import { getArtifact, saveCapture, StoreError, type NewCapture } from '../../src/store/captures';
+import { deleteCapture } from '../../src/store/delete';
+import { seedCaptureRow, seedCaptures } from '../../src/store/seed';
+import { ensureDefaultCase } from '../../src/store/cases';
+import { appendEvent, verifyStoredLedger } from '../../src/store/ledger-store';
+import { exportFromStore } from '../../src/bundle/export-store';
+import { verifyBundle } from '../../src/bundle/verify';
+import { crc32 } from '../../src/bundle/zip-writer';
+import type { CaptureRecord } from '../../src/bundle/format';
+import { blobBytes, makeCapture, tempDir, unzipAll } from '../bundle/fixtures';
+import { memoryArtifactFiles } from './memory-files';
+
+const enc = new TextEncoder();
+const TEXT = enc.encode('河南村镇银行储户到郑州维权，健康码被赋红码。\n'.repeat(200));
+
+function random(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65536) crypto.getRandomValues(b.subarray(i, Math.min(n, i + 65536)));
+  return b;
+}
+
+/** A Blob that refuses to be read through its own methods: a composed bundle never reads it. */
+class UnreadBlob extends Blob {
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    throw new Error('a stored body was read');
+  }
+  override stream(): ReturnType<Blob['stream']> {
+    throw new Error('a stored body was read');
+  }
+  override slice(): Blob {
+    throw new Error('a stored body was read');
+  }
+  override text(): Promise<string> {
+    throw new Error('a stored body was read');
+  }
+}
+
+let n = 0;
+let db: EvidenceDB;
+beforeEach(() => {
+  db = new EvidenceDB(`artifacts-test-${n++}-${Math.random()}`);
+});
+afterEach(() => setArtifactFiles(undefined));
+
+async function newCapture(id: string, caseId = 'default', bytes = TEXT): Promise<NewCapture> {
+  const { row, blobs } = await seedCaptureRow({
+    id,
+    caseId,
+    url: `https://news.example/henan/${id}`,
+    capturedAt: '2022-06-14T08:00:00.000Z',
+    page: { title: '健康码变红', canonicalUrl: null, author: null, publishedAt: null, siteName: 'news.example', lang: 'zh-CN', description: null },
+    artifacts: [
+      { kind: 'text', mediaType: 'text/plain; charset=utf-8', bytes },
+      { kind: 'screenshot-visible', mediaType: 'image/png', bytes: random(5000) },
+    ],
+    trustedTime: 'none',
+  });
+  return { record: JSON.parse(row.recordJson) as CaptureRecord, recordJson: row.recordJson, hash: row.hash, caseId, artifacts: blobs.map((b, i) => ({ entry: row.artifacts[i]!, stored: b })), trustedTime: 'none' };
+}
+
+describe('stored artifact form', () => {
+  it('deflates compressible files once, stores the rest, and reads back the exact bytes and type', async () => {
+    const text = await prepareArtifact('captures/x/text.txt', 'text/plain; charset=utf-8', TEXT);
+    expect(text.zip).toEqual({ method: 8, crc: crc32(TEXT), csize: text.body.length, size: TEXT.length });
+    expect(text.body.length).toBeLessThan(TEXT.length / 10);
+    const png = random(3000);
+    const shot = await prepareArtifact('captures/x/screenshot-visible.png', 'image/png', png);
+    expect(shot.zip).toMatchObject({ method: 0, crc: crc32(png), csize: 3000, size: 3000 });
+    // Text that does not deflate is stored too.
+    const noise = await prepareArtifact('captures/x/page.html', 'text/html', random(3000));
+    expect(noise.zip.method).toBe(0);
+
+    const back = await readArtifact({ path: text.path, captureId: 'x', type: text.type, zip: text.zip, data: new Blob([text.body as BlobPart]) });
+    expect(back.type).toBe('text/plain; charset=utf-8');
+    expect(new Uint8Array(await back.arrayBuffer())).toEqual(TEXT);
+    // A row from before stored bodies: raw bytes in data, read as they are.
+    const old = await readArtifact({ path: 'captures/x/text.txt', captureId: 'x', data: new Blob([TEXT as BlobPart], { type: 'text/plain' }) });
+    expect(new Uint8Array(await old.arrayBuffer())).toEqual(TEXT);
+  });
+});
+
+describe('artifact files', () => {
+  it('a saved capture keeps its bodies in the files, its rows in the store, and reads back as captured', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    await ensureDefaultCase(db);
+    await saveCapture(db, await newCapture('c1'));
+    expect([...files.folders.get('c1')!.keys()].sort()).toEqual(['captures/c1/screenshot-visible.png', 'captures/c1/text.txt']);
+    const rows = await db.blobs.where('captureId').equals('c1').toArray();
+    expect(rows.map((r) => [r.file, r.data])).toEqual([
+      [1, undefined],
+      [1, undefined],
+    ]);
+    expect(new Uint8Array(await (await getArtifact(db, 'captures/c1/text.txt')).arrayBuffer())).toEqual(TEXT);
+    // Inline, without artifact files, the same capture reads back the same.
+    setArtifactFiles(null);
+    await saveCapture(db, await newCapture('c2'));
+    expect((await db.blobs.get('captures/c2/text.txt'))!.data).toBeInstanceOf(Blob);
+    expect(new Uint8Array(await (await getArtifact(db, 'captures/c2/text.txt')).arrayBuffer())).toEqual(TEXT);
+  });
+
+  it('a failed save leaves neither rows nor files: a failed transaction, a full disk', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    await ensureDefaultCase(db);
+    await expect(saveCapture(db, await newCapture('f1', 'no-such-case'))).rejects.toBeInstanceOf(StoreError);
+    expect(files.folders.has('f1')).toBe(false);
+    files.failWritesAfter = 1; // the second file fails
+    const err = await saveCapture(db, await newCapture('f2')).catch((e: StoreError) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('quota');
+    expect(files.folders.has('f2')).toBe(false);
+    expect(await db.captures.count()).toBe(0);
+    expect(await db.blobs.count()).toBe(0);
+  });
+
+  it('deleting a capture removes its files; the sweep removes orphans past the grace time only', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    const ids = await seedCaptures(db, 3, { index: false });
+    await deleteCapture(db, ids[0]!);
+    expect(files.folders.has(ids[0]!)).toBe(false);
+    expect(await getArtifactBlob(db, `captures/${ids[1]}/text.txt`)).not.toBeNull();
+    expect((await verifyStoredLedger(db)).ok).toBe(true);
+
+    // Folders with no live capture: a crash between files and transaction, a deletion whose removal failed.
+    const t0 = files.clock;
+    await files.write('crashed', 'captures/crashed/text.txt', TEXT);
+    await db.captures.update(ids[1]!, { deleted: 1 });
+    expect(await sweepArtifactFiles(db, t0 + 1000)).toBe(0); // all too young: a save may be running
+    expect(await sweepArtifactFiles(db, t0 + SWEEP_GRACE_MS + 1)).toBe(2);
+    expect([...files.folders.keys()]).toEqual([ids[2]]);
+  });
+});
+
+describe('export of stored bodies', () => {
+  it('composes the zip from the stored bodies without reading one, and the bundle verifies', async () => {
+    const files = memoryArtifactFiles({ bodyClass: UnreadBlob });
+    setArtifactFiles(files);
+    const ids = await seedCaptures(db, 4, { index: false });
+    const res = await exportFromStore(db, { captureIds: ids });
+    expect(files.reads).toBe(4 * 3);
+    const zip = await blobBytes(res.blob);
+    const v = await verifyBundle(zip);
+    expect(v.ok).toBe(true);
+    // verifyBundle checked every file against the hash the record made at capture.
+    expect([...(await unzipAll(zip)).keys()].filter((p) => p.startsWith('captures/')).length).toBe(4 * 4);
+
+    // Stock tools agree: unzip tests every CRC, sha256sum -c every file.
+    const dir = tempDir('jz-compose-');
+    writeFileSync(join(dir, 'b.zip'), zip);
+    execFileSync('unzip', ['-tq', 'b.zip'], { cwd: dir });
+    execFileSync('unzip', ['-q', 'b.zip', '-d', 'x'], { cwd: dir });
+    expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(dir, 'x') }).toString()).toBe('');
+    expect(readFileSync(join(dir, 'x', 'captures', ids[0]!, 'text.txt'), 'utf8')).toContain('\n');
+  });
+
+  it('streams when some captures predate stored bodies or the bundle is encrypted, and still verifies', async () => {
+    setArtifactFiles(memoryArtifactFiles());
+    const ids = await seedCaptures(db, 2, { index: false });
+    const legacy = await makeCapture('old1');
+    await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
+      await db.captures.put(legacy.row);
+      for (const [path, data] of legacy.blobs) await db.blobs.put({ path, captureId: 'old1', data });
+      await appendEvent(db, 'captured', 'old1', { hash: legacy.row.hash });
+    });
+    const res = await exportFromStore(db, { captureIds: [...ids, 'old1'] });
+    expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
+
+    const dir = tempDir('jz-compose-age-');
+    execFileSync('age-keygen', ['-o', join(dir, 'key.txt')], { stdio: 'ignore' });
+    const recipient = /public key: (age1\S+)/.exec(readFileSync(join(dir, 'key.txt'), 'utf8'))![1]!;
+    const enc = await exportFromStore(db, { captureIds: ids }, { age: { recipients: [recipient] } });
+    writeFileSync(join(dir, 'b.zip.age'), await blobBytes(enc.blob));
+    execFileSync('age', ['-d', '-i', 'key.txt', '-o', 'b.zip', 'b.zip.age'], { cwd: dir });
+    expect((await verifyBundle(new Uint8Array(readFileSync(join(dir, 'b.zip'))))).ok).toBe(true);
+  });
+
+  it('fails with a precise error when a stored file is missing or has the wrong size', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    const ids = await seedCaptures(db, 2, { index: false });
+    const path = `captures/${ids[0]}/text.txt`;
+    const kept = files.folders.get(ids[0]!)!.get(path)!;
+    kept.body = kept.body.subarray(0, kept.body.length - 1);
+    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`${path}: the stored file has ${kept.body.length} bytes where ${kept.body.length + 1} were recorded (store damaged?)`);
+    files.folders.get(ids[0]!)!.delete(path);
+    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`artifact ${path}: its file is missing from the store`);
+  });
+});
+
+describe('upgrade of captures stored before the zip-entry form', () => {
+  async function legacyStore(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const c = await makeCapture(id);
+      await db.transaction('rw', db.captures, db.blobs, db.ledger, async () => {
+        await db.captures.put(c.row);
+        for (const [path, data] of c.blobs) await db.blobs.put({ path, captureId: id, data });
+        await appendEvent(db, 'captured', id, { hash: c.row.hash });
+      });
+    }
+  }
+
+  it('converts intact captures, leaves damaged and deleted ones as they are, and exports them composed', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    await legacyStore(['u1', 'u2', 'bad', 'gone']);
+    const before = new Uint8Array(await (await getArtifact(db, 'captures/u1/snapshot.html')).arrayBuffer());
+    await db.blobs.put({ path: 'captures/bad/text.txt', captureId: 'bad', data: new Blob(['edited after capture']) });
+    await deleteCapture(db, 'gone');
+    expect(await upgradeArtifacts(db)).toEqual({ converted: 2, left: 1 });
+    // Converted: rows point at files, the bytes read back the same.
+    const u1 = await db.blobs.where('captureId').equals('u1').toArray();
+    expect(u1.every((r) => r.file === 1 && r.zip && !r.data)).toBe(true);
+    expect(new Uint8Array(await (await getArtifact(db, 'captures/u1/snapshot.html')).arrayBuffer())).toEqual(before);
+    // The damaged one keeps its (wrong) bytes inline, so that verification can show them.
+    expect(await (await db.blobs.get('captures/bad/text.txt'))!.data!.text()).toBe('edited after capture');
+    expect(files.folders.has('bad')).toBe(false);
+    // Run again: nothing left to do.
+    expect(await upgradeArtifacts(db)).toEqual({ converted: 0, left: 1 });
+
+    // The same files, whose bodies must now come unread: the upgraded captures export composed.
+    const unread = memoryArtifactFiles({ bodyClass: UnreadBlob, folders: files.folders });
+    setArtifactFiles(unread);
+    const res = await exportFromStore(db, { captureIds: ['u1', 'u2'] });
+    expect(unread.reads).toBe(2 * 3);
+    expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
+  });
+});
