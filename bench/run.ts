@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       const largest = Math.max(...cfg.exportSizes);
       const bySize = cfg.exportSizes.map((size) => {
         const rs = exp!.runs.filter((r) => r.captures === size);
-        return { captures: size, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) };
+        return { captures: size, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), jobMs: stats(rs.map((r) => r.jobMs)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) };
       });
       results.export = { seeded: exp.seeded, seededBytes: exp.seededBytes, largestFile: exp.largestFile, seedMs: exp.seedMs, runs: exp.runs, bySize, largestSize: largest };
     });

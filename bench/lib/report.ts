@@ -130,9 +130,9 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
   if (r.export) {
     const e = r.export;
     L.push('## Export', '');
-    L.push(`${f0(e.seeded)} captures seeded into a browser profile (${mb(e.seededBytes)}: each an HTML page that compresses well and a random-byte screenshot that does not; largest file ${mb(e.largestFile)}), exported by the extension's export page as the CLI does. MB/s = bundle bytes / time from job to finished zip Blob. Memory: Pss summed over Chromium's processes, sampled every 100 ms; growth = peak − level just before the export.`, '');
-    L.push('| Captures | Bundle | MB/s | ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|');
-    for (const b of e.bySize) L.push(`| ${f0(b.captures)} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`);
+    L.push(`${f0(e.seeded)} captures seeded into a browser profile (${mb(e.seededBytes)}: each an HTML page that compresses well and a random-byte screenshot that does not; largest file ${mb(e.largestFile)}), exported by the extension's export page as the CLI does. MB/s = bundle bytes / time from the job's start until the browser has written the whole bundle file (its download complete); \`job ms\` is the part until the job answered with the zip Blob, which may still be unread then (composed of stored bodies). Memory: Pss summed over Chromium's processes, sampled every 100 ms; growth = peak − level just before the export.`, '');
+    L.push('| Captures | Bundle | MB/s | ms to file | job ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|---|');
+    for (const b of e.bySize) L.push(`| ${f0(b.captures)} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${b.jobMs ? s3(b.jobMs) : '–'} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`);
     L.push('');
   }
   if (r.verify) {

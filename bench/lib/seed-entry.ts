@@ -5,8 +5,8 @@
  */
 import { getDb } from '../../src/store/db';
 import { ensureDefaultCase } from '../../src/store/cases';
-import { seedCaptureRow, seedCaptures, storeSeeded, type SeedArtifact } from '../../src/store/seed';
-import type { BlobRow, CaptureRow } from '../../src/store/schema';
+import { seedCaptureRow, seedCaptures, storeSeeded, type SeedArtifact, type SeededBody } from '../../src/store/seed';
+import type { CaptureRow } from '../../src/store/schema';
 
 const LINES = [
   '河南村镇银行储户到郑州维权，健康码被赋红码。',
@@ -35,7 +35,7 @@ async function seedLarge(n: number, kb: number): Promise<{ ids: string[]; bytes:
   const half = Math.floor((kb * 1024) / 2);
   for (let b = 0; b < n; b += 50) {
     const rows: CaptureRow[] = [];
-    const blobs: BlobRow[] = [];
+    const blobs: SeededBody[] = [];
     for (let i = b; i < Math.min(n, b + 50); i++) {
       const id = crypto.randomUUID();
       const capturedAt = new Date(Date.UTC(2022, 5, 14, 8) + i * 60_000).toISOString();
