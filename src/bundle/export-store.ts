@@ -5,7 +5,8 @@
  * the next export's ledger shows it.
  */
 import type { EvidenceDB } from '../store/db';
-import { readArtifact, storedBody } from '../store/artifacts';
+import { captureFile, readArtifact, storedBody } from '../store/artifacts';
+import { recordPath } from './format';
 import { appendEvent, readLedger } from '../store/ledger-store';
 import type { CaptureRow } from '../store/schema';
 import type { LedgerEvent } from '../ledger/types';
@@ -83,6 +84,13 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
         stored: (path) => {
           const b = blobRows.get(path);
           return b?.zip ? { zip: b.zip, body: () => storedBody(b) } : null;
+        },
+        chunk: () => {
+          if (!row.chunk) return null;
+          const arts = row.artifacts.map((a) => blobRows.get(a.path));
+          if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
+          const entries = [{ path: recordPath(row.id), zip: row.chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
+          return { entries: entries.sort((x, y) => x.offset - y.offset), date: new Date(row.capturedAt), body: () => captureFile(row.id) };
         },
       })),
       ledger,

@@ -39,7 +39,7 @@ import { buildReportHtml, buildVerifyText } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
-import { BlobPartsOut, BundleZipWriter, WHOLE_MAX, storedType, streamOut, type ZipOut, type ZipReady } from './zip-writer';
+import { BlobPartsOut, BundleZipWriter, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -50,6 +50,19 @@ export interface BundleInputCapture {
    * bundle is not encrypted, the zip is composed of headers and these bodies, unread.
    */
   stored?(path: string): StoredEntry | null;
+  /**
+   * Added: the capture kept as one run of zip entries (record.json, then its artifacts), when the
+   * store keeps it so; taken into the bundle whole. Preferred over `stored`.
+   */
+  chunk?(): StoredChunk | null;
+}
+
+export interface StoredChunk {
+  /** record.json and every artifact, by offset. */
+  entries: ChunkEntry[];
+  /** The date its headers carry. */
+  date: Date;
+  body(): Promise<Blob>;
 }
 
 export interface StoredEntry {
@@ -164,6 +177,8 @@ interface PlannedFile {
   store: boolean;
   /** Set when data() gives the stored zip-entry body rather than the file's bytes. */
   zip?: ZipReady;
+  /** Set when data() gives a stored run of whole entries (a capture's file). */
+  chunk?: { entries: ChunkEntry[]; date: Date };
 }
 
 export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
@@ -182,7 +197,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const ids = new Set<string>();
   const mcaps: ManifestCapture[] = [];
   let allStored = true;
-  for (const { row, getArtifact, stored } of input.captures) {
+  for (const { row, getArtifact, stored, chunk } of input.captures) {
     if (ids.has(row.id)) throw new Error(`capture ${row.id} is listed twice`);
     if (unsafeNameReason(captureDir(row.id))) throw new Error(`capture id "${row.id}" is not a safe folder name`);
     if (row.deleted) throw new Error(`capture ${row.id} was deleted; its files are gone`);
@@ -194,13 +209,22 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     // Encoded again when written rather than kept: the row holds the text anyway, and a thousand
     // captures' bytes would otherwise stay in memory for the whole export.
     files[recordPath(row.id)] = recordHash;
-    planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
+    const ch = chunk?.() ?? null;
+    if (ch) {
+      // The stored run must hold exactly this record.json and these artifacts, at their sizes.
+      const want = new Map<string, number>([[recordPath(row.id), recordBytes.length], ...record.artifacts.map((a) => [a.path, a.size] as [string, number])]);
+      if (ch.entries.length !== want.size || ch.entries.some((e) => want.get(e.path) !== e.zip.size)) {
+        throw new Error(`capture ${row.id}: its stored file does not hold the files its record lists (store damaged?)`);
+      }
+      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date } });
+    } else planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
     for (const a of record.artifacts) {
       if (!a.path.startsWith(captureDir(row.id)) || unsafeNameReason(a.path) || a.path === recordPath(row.id)) {
         throw new Error(`capture ${row.id}: artifact path "${a.path}" is not inside its folder`);
       }
       if (a.path in files) throw new Error(`capture ${row.id}: artifact path "${a.path}" appears twice`);
       files[a.path] = a.sha256;
+      if (ch) continue;
       const s = stored?.(a.path) ?? null;
       if (s && s.zip.size !== a.size) throw new Error(`capture ${row.id}: ${a.path} is stored with ${s.zip.size} bytes where its record says ${a.size} (store damaged?)`);
       if (s) planned.push({ path: a.path, data: s.body, size: a.size, store: s.zip.method === 0, zip: s.zip });
@@ -309,8 +333,9 @@ const ENTRY_OVERHEAD = 30 + 46 + 16;
  * (src/bundle/zip-reader.ts DEFAULT_ZIP_LIMITS): a bundle our own verifier refuses is no evidence.
  * Sizes are the artifacts' recorded sizes; deflate can add a few bytes per 16 KB block, counted here.
  */
-function checkZipLimits(order: PlannedFile[]): void {
+function checkZipLimits(planned: PlannedFile[]): void {
   const L = DEFAULT_ZIP_LIMITS;
+  const order = planned.flatMap((f) => (f.chunk ? f.chunk.entries.map((e) => ({ path: e.path, size: e.zip.size, store: e.zip.method === 0 })) : [f]));
   if (order.length > Math.min(L.maxEntries, 0xfffe)) {
     throw new Error(`the bundle would hold ${order.length} files, more than the ${Math.min(L.maxEntries, 0xfffe)} a bundle may have: export fewer captures at a time`);
   }
@@ -330,7 +355,7 @@ function checkZipLimits(order: PlannedFile[]): void {
 const AHEAD_ENTRIES = 16;
 const AHEAD_BYTES = 16 * 1024 * 1024;
 /** In compose mode only file handles are fetched ahead, no bytes: more of them at once. */
-const AHEAD_HANDLES = 64;
+const AHEAD_HANDLES = 1024;
 
 /**
  * Writes the zip (src/bundle/zip-writer.ts) into `out`, through age encryption when asked, one
@@ -383,7 +408,8 @@ async function writeZip(
     (order as (PlannedFile | undefined)[])[i] = undefined;
     if (!compose && f.size <= WHOLE_MAX) aheadBytes -= f.size;
     opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
-    if (f.zip) await zip.addPrepared(f.path, data, f.zip);
+    if (f.chunk) await zip.addChunk(data, f.chunk.entries, f.chunk.date, `capture folder ${f.path}`);
+    else if (f.zip) await zip.addPrepared(f.path, data, f.zip);
     else await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
     done += f.size;
   }

@@ -139,12 +139,63 @@ interface Written {
   csize: number;
   size: number;
   offset: number;
+  dos: { date: number; time: number };
 }
 
 const FLAG_UTF8 = 0x0800;
 const FLAG_DESCRIPTOR = 0x0008;
 const U32 = 0xffffffff;
 const encoder = new TextEncoder();
+
+function localHeader(e: Omit<Written, 'offset'>): Uint8Array {
+  const h = new Uint8Array(30 + e.name.length);
+  const v = new DataView(h.buffer);
+  v.setUint32(0, 0x04034b50, true);
+  v.setUint16(4, 20, true); // version needed: 2.0 (deflate)
+  v.setUint16(6, e.flags, true);
+  v.setUint16(8, e.method, true);
+  v.setUint16(10, e.dos.time, true);
+  v.setUint16(12, e.dos.date, true);
+  // With a data descriptor, CRC and sizes follow the data and are 0 here.
+  v.setUint32(14, e.flags & FLAG_DESCRIPTOR ? 0 : e.crc, true);
+  v.setUint32(18, e.flags & FLAG_DESCRIPTOR ? 0 : e.csize, true);
+  v.setUint32(22, e.flags & FLAG_DESCRIPTOR ? 0 : e.size, true);
+  v.setUint16(26, e.name.length, true);
+  v.setUint16(28, 0, true);
+  h.set(e.name, 30);
+  return h;
+}
+
+/** Where an entry's body starts, from the start of its local header. */
+export function bodyOffset(path: string): number {
+  return 30 + encoder.encode(path).length;
+}
+
+/** One entry of a chunk: its name, its zip facts, and where its local header starts in the chunk. */
+export interface ChunkEntry {
+  path: string;
+  zip: ZipReady;
+  offset: number;
+}
+
+/**
+ * A run of complete zip entries (local header + body each), dated `date`, made once and kept as one
+ * file: a bundle takes it as it is, with its entries' offsets moved by where the run lands (the
+ * store keeps each capture so, src/store/artifacts.ts).
+ */
+export function buildChunk(items: readonly { path: string; body: Uint8Array; zip: ZipReady }[], date: Date): { bytes: Uint8Array; entries: ChunkEntry[] } {
+  const dos = dosDateTime(date);
+  const parts: Uint8Array[] = [];
+  const entries: ChunkEntry[] = [];
+  let offset = 0;
+  for (const it of items) {
+    const h = localHeader({ name: encoder.encode(it.path), flags: FLAG_UTF8, method: it.zip.method, crc: it.zip.crc, csize: it.zip.csize, size: it.zip.size, dos });
+    entries.push({ path: it.path, zip: it.zip, offset });
+    parts.push(h, it.body);
+    offset += h.length + it.body.length;
+  }
+  return { bytes: concat(parts.length ? parts : [new Uint8Array(0)]), entries };
+}
 
 export class ZipLimitError extends Error {}
 
@@ -168,36 +219,29 @@ export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
 /**
  * A ZipOut that keeps the parts as they are and makes one Blob of them: stored bodies (OPFS files)
  * are referenced, never read, so the zip costs only its headers until someone reads the Blob.
- * Consecutive byte parts are gathered into Blobs of BYTES_PART so the JS heap holds little.
+ * Every Blob construction is a round trip to the browser's blob registry (~0.7 ms measured), so
+ * parts are gathered as they come and composed once at the end, or whenever the bytes held here
+ * pass BYTES_HELD (then all parts so far become one Blob, which keeps the heap bounded).
  */
 export class BlobPartsOut implements ZipOut {
-  private parts: Blob[] = [];
-  private pending: Uint8Array[] = [];
-  private pendingSize = 0;
+  private parts: (Uint8Array | Blob)[] = [];
+  private held = 0;
   async write(part: Uint8Array | Blob): Promise<void> {
-    if (part instanceof Blob) {
-      this.flush();
-      this.parts.push(part);
-      return;
-    }
-    this.pending.push(part);
-    this.pendingSize += part.length;
-    if (this.pendingSize >= BYTES_PART) this.flush();
+    this.parts.push(part);
+    if (part instanceof Blob) return;
+    this.held += part.length;
+    if (this.held >= BYTES_HELD) this.compact();
   }
-  async close(): Promise<void> {
-    this.flush();
-  }
+  async close(): Promise<void> {}
   blob(type: string): Blob {
-    this.flush();
-    return new Blob(this.parts, { type });
+    return new Blob(this.parts as BlobPart[], { type });
   }
-  private flush(): void {
-    if (this.pending.length) this.parts.push(new Blob(this.pending as BlobPart[]));
-    this.pending = [];
-    this.pendingSize = 0;
+  private compact(): void {
+    this.parts = [new Blob(this.parts as BlobPart[])];
+    this.held = 0;
   }
 }
-const BYTES_PART = 1024 * 1024;
+const BYTES_HELD = 8 * 1024 * 1024;
 
 /**
  * Writes entries one after another to `out` and, on close(), the central directory. Throws
@@ -222,23 +266,8 @@ export class BundleZipWriter {
     await this.out.write(chunk);
   }
 
-  private localHeader(e: Omit<Written, 'offset'>): Uint8Array {
-    const h = new Uint8Array(30 + e.name.length);
-    const v = new DataView(h.buffer);
-    v.setUint32(0, 0x04034b50, true);
-    v.setUint16(4, 20, true); // version needed: 2.0 (deflate)
-    v.setUint16(6, e.flags, true);
-    v.setUint16(8, e.method, true);
-    v.setUint16(10, this.dos.time, true);
-    v.setUint16(12, this.dos.date, true);
-    // With a data descriptor, CRC and sizes follow the data and are 0 here.
-    v.setUint32(14, e.flags & FLAG_DESCRIPTOR ? 0 : e.crc, true);
-    v.setUint32(18, e.flags & FLAG_DESCRIPTOR ? 0 : e.csize, true);
-    v.setUint32(22, e.flags & FLAG_DESCRIPTOR ? 0 : e.size, true);
-    v.setUint16(26, e.name.length, true);
-    v.setUint16(28, 0, true);
-    h.set(e.name, 30);
-    return h;
+  private localHeader(e: Omit<Written, 'offset' | 'dos'>): Uint8Array {
+    return localHeader({ ...e, dos: this.dos });
   }
 
   private checkName(path: string): Uint8Array {
@@ -262,7 +291,30 @@ export class BundleZipWriter {
     const e = { name, flags: FLAG_UTF8, method: z.method, crc: z.crc, csize: z.csize, size: z.size };
     await this.write(this.localHeader(e));
     await this.write(body);
-    this.entries.push({ ...e, offset });
+    this.entries.push({ ...e, offset, dos: this.dos });
+  }
+
+  /**
+   * Adds a chunk made by buildChunk, as it is, dated `date` like its headers. Its entries must tile
+   * it exactly (each header where the previous body ends, the last body ending at its end): else
+   * the chunk is not what was stored, and it is refused.
+   */
+  async addChunk(chunk: Blob | Uint8Array, entries: readonly ChunkEntry[], date: Date, what: string): Promise<void> {
+    let at = 0;
+    const names: Uint8Array[] = [];
+    for (const e of entries) {
+      const name = this.checkName(e.path);
+      if (e.offset !== at) throw new Error(`${what}: the stored entries do not follow each other at ${e.path} (store damaged?)`);
+      if (e.zip.size > U32 || e.zip.csize > U32) throw new ZipLimitError(`${e.path} is over 4 GiB, which needs ZIP64`);
+      at += 30 + name.length + e.zip.csize;
+      names.push(name);
+    }
+    const size = chunk instanceof Blob ? chunk.size : chunk.length;
+    if (at !== size) throw new Error(`${what}: the stored file has ${size} bytes where ${at} were recorded (store damaged?)`);
+    const base = this.offset;
+    await this.write(chunk);
+    const dos = dosDateTime(date);
+    entries.forEach((e, i) => this.entries.push({ name: names[i]!, flags: FLAG_UTF8, method: e.zip.method, crc: e.zip.crc, csize: e.zip.csize, size: e.zip.size, offset: base + e.offset, dos }));
   }
 
   /**
@@ -280,7 +332,7 @@ export class BundleZipWriter {
       const e = { name, flags: FLAG_UTF8, method: zip.method, crc: zip.crc, csize: zip.csize, size: zip.size };
       await this.write(this.localHeader(e));
       await this.write(body);
-      this.entries.push({ ...e, offset });
+      this.entries.push({ ...e, offset, dos: this.dos });
       onProgress?.(size);
       return;
     }
@@ -335,7 +387,7 @@ export class BundleZipWriter {
     v.setUint32(8, csize, true);
     v.setUint32(12, size, true);
     await this.write(d);
-    this.entries.push({ name, flags, method, crc, csize, size, offset });
+    this.entries.push({ name, flags, method, crc, csize, size, offset, dos: this.dos });
   }
 
   /** Writes the central directory and the end record, and closes `out`. */
@@ -350,8 +402,8 @@ export class BundleZipWriter {
       v.setUint16(6, 20, true);
       v.setUint16(8, e.flags, true);
       v.setUint16(10, e.method, true);
-      v.setUint16(12, this.dos.time, true);
-      v.setUint16(14, this.dos.date, true);
+      v.setUint16(12, e.dos.time, true);
+      v.setUint16(14, e.dos.date, true);
       v.setUint32(16, e.crc, true);
       v.setUint32(20, e.csize, true);
       v.setUint32(24, e.size, true);

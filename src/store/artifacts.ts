@@ -1,22 +1,26 @@
 /**
  * Artifact bytes: kept in the form a bundle's zip entry needs (src/bundle/zip-writer.ts
- * prepareEntry: CRC-32 known, compressible files deflated once, at capture), so that an export is a
- * list of headers around stored bodies that it never reads (src/bundle/export.ts, compose mode).
+ * prepareEntry: CRC-32 known, compressible files deflated once, at capture), so that an export
+ * never reads them (src/bundle/export.ts, compose mode).
  *
- * Where the bodies live: in artifact files (the Origin Private File System in browsers that have
- * it: one folder per capture) when available, else inline in the `blobs` table as before. The
- * `blobs` row is the index either way and is written in the capture's one Dexie transaction; the
- * files are written just before it and removed again if it fails. Files a crash left without a row
- * (or whose capture was deleted) are swept by sweepArtifactFiles. Why files: a browser downloads a
- * Blob made of OPFS files at 200–330 MB/s on the benchmark machine, one made of IndexedDB Blobs at
- * 72–99 MB/s (bench/notes.md), and the bundle's export speed target is 100 MB/s.
+ * Where they live: where the browser has the Origin Private File System, in one file per capture,
+ * `artifacts/<capture id>`, holding record.json and the artifacts as whole zip entries (buildChunk),
+ * which a bundle takes as it is; else each body inline in its `blobs` row. The `blobs` rows (zip
+ * facts, offsets) are the index either way and are written in the capture's one Dexie
+ * transaction; the file is written just before it and removed again if it fails. Files a crash
+ * left without a live capture are swept by sweepArtifactFiles.
  *
- * Rows written before this (no `zip`) hold the raw bytes in `data`; every reader here handles both.
+ * Why: on the benchmark machine a browser saves a Blob composed of 1,000 OPFS files at 220–330
+ * MB/s, one composed of 2,000 IndexedDB Blobs at 72–99 MB/s, and each part and each file lookup
+ * costs (bench/notes.md); the export target is 100 MB/s of bundle.
+ *
+ * Rows written before this (no `zip`) hold the raw bytes in `data`; every reader here handles both,
+ * and upgradeArtifacts converts them.
  */
 import type { EvidenceDB } from './db';
-import type { BlobRow } from './schema';
-import { prepareEntry, storedType, type ZipReady } from '../bundle/zip-writer';
-import { captureDir } from '../bundle/format';
+import type { BlobRow, CaptureChunk } from './schema';
+import { bodyOffset, buildChunk, prepareEntry, storedType, type ZipReady } from '../bundle/zip-writer';
+import { recordPath } from '../bundle/format';
 import { sha256Hex } from '../crypto/hash';
 
 /** One artifact ready to be stored: its zip-entry body and what the entry's headers need. */
@@ -35,24 +39,18 @@ export async function prepareArtifact(path: string, type: string, bytes: Uint8Ar
 }
 
 /**
- * Where artifact bodies are kept outside IndexedDB. The OPFS is the browsers' implementation; tests
- * may install another (setArtifactFiles). Paths are bundle paths, `captures/<id>/<file>`.
+ * Where capture files are kept outside IndexedDB: one file per capture holding its zip entries
+ * (record.json, then the artifacts), made by buildChunk. The OPFS is the browsers' implementation;
+ * tests may install another (setArtifactFiles).
  */
 export interface ArtifactFiles {
   readonly kind: string;
-  write(captureId: string, path: string, body: Uint8Array): Promise<void>;
-  /** The body as a disk-backed Blob, or null when there is no such file. */
-  read(captureId: string, path: string): Promise<Blob | null>;
+  write(captureId: string, bytes: Uint8Array): Promise<void>;
+  /** The capture's file as a disk-backed Blob, or null when there is none. */
+  read(captureId: string): Promise<Blob | null>;
   removeCapture(captureId: string): Promise<void>;
-  /** The capture folders present, with the newest modification time of their files. */
+  /** The capture files present, with their modification times. */
   captures(): Promise<{ captureId: string; lastModified: number }[]>;
-}
-
-function fileName(captureId: string, path: string): string {
-  const dir = captureDir(captureId);
-  if (!path.startsWith(dir)) throw new Error(`artifact path ${path} is not inside ${dir}`);
-  // Names inside a capture may contain '/', which an OPFS name cannot.
-  return encodeURIComponent(path.slice(dir.length));
 }
 
 function isNotFound(e: unknown): boolean {
@@ -62,7 +60,7 @@ function isNotFound(e: unknown): boolean {
 
 const ROOT = 'artifacts';
 
-/** The OPFS implementation: `artifacts/<captureId>/<file name>`. */
+/** The OPFS implementation: `artifacts/<captureId>`, one flat folder (one lookup per capture). */
 export function opfsArtifactFiles(): ArtifactFiles {
   let root: Promise<FileSystemDirectoryHandle> | null = null;
   const rootDir = (): Promise<FileSystemDirectoryHandle> => {
@@ -70,60 +68,35 @@ export function opfsArtifactFiles(): ArtifactFiles {
     root.catch(() => (root = null));
     return root;
   };
-  // Folder handles of recent captures: an export looks up thousands of files, a few per folder.
-  const dirs = new Map<string, FileSystemDirectoryHandle>();
-  const dir = async (captureId: string, create: boolean): Promise<FileSystemDirectoryHandle | null> => {
-    const known = dirs.get(captureId);
-    if (known) return known;
-    try {
-      const d = await (await rootDir()).getDirectoryHandle(captureId, { create });
-      if (dirs.size >= 512) dirs.delete(dirs.keys().next().value!);
-      dirs.set(captureId, d);
-      return d;
-    } catch (e) {
-      if (!create && isNotFound(e)) return null;
-      throw e;
-    }
-  };
   return {
     kind: 'opfs',
-    async write(captureId, path, body) {
-      const d = (await dir(captureId, true))!;
-      const w = await (await d.getFileHandle(fileName(captureId, path), { create: true })).createWritable();
+    async write(captureId, bytes) {
+      const w = await (await (await rootDir()).getFileHandle(captureId, { create: true })).createWritable();
       try {
-        await w.write(body as Uint8Array<ArrayBuffer>);
+        await w.write(bytes as Uint8Array<ArrayBuffer>);
         await w.close();
       } catch (e) {
         await w.abort().catch(() => {});
         throw e;
       }
     },
-    async read(captureId, path) {
-      const d = await dir(captureId, false);
-      if (!d) return null;
+    async read(captureId) {
       try {
-        return await (await d.getFileHandle(fileName(captureId, path))).getFile();
+        return await (await (await rootDir()).getFileHandle(captureId)).getFile();
       } catch (e) {
         if (isNotFound(e)) return null;
         throw e;
       }
     },
     async removeCapture(captureId) {
-      dirs.delete(captureId);
-      await (await rootDir()).removeEntry(captureId, { recursive: true }).catch((e: unknown) => {
+      await (await rootDir()).removeEntry(captureId).catch((e: unknown) => {
         if (!isNotFound(e)) throw e;
       });
     },
     async captures() {
       const out: { captureId: string; lastModified: number }[] = [];
-      const r = await rootDir();
-      for await (const [name, handle] of (r as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }).entries()) {
-        if (handle.kind !== 'directory') continue;
-        let lastModified = 0;
-        for await (const f of (handle as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
-          if (f.kind === 'file') lastModified = Math.max(lastModified, (await (f as FileSystemFileHandle).getFile()).lastModified);
-        }
-        out.push({ captureId: name, lastModified });
+      for await (const handle of ((await rootDir()) as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+        if (handle.kind === 'file') out.push({ captureId: handle.name, lastModified: (await (handle as FileSystemFileHandle).getFile()).lastModified });
       }
       return out;
     },
@@ -152,31 +125,52 @@ export function setArtifactFiles(files: ArtifactFiles | null | undefined): void 
   installed = files;
 }
 
-/**
- * Writes the bodies of one capture where they are kept and returns its `blobs` rows, for the
- * caller's transaction. If a file cannot be written, those already written are removed and the
- * error is thrown (a QuotaExceededError keeps its name). When the caller's transaction fails
- * afterwards, it calls removeArtifactFiles.
- */
-export async function writeArtifacts(captureId: string, items: readonly ArtifactBody[]): Promise<BlobRow[]> {
-  const files = artifactFiles();
-  if (files && items.length) {
-    try {
-      await Promise.all(items.map((a) => files.write(captureId, a.path, a.body)));
-    } catch (e) {
-      await files.removeCapture(captureId).catch(() => {});
-      throw e;
-    }
-    return items.map((a) => ({ path: a.path, captureId, type: a.type, zip: a.zip, file: 1 as const }));
-  }
-  return items.map((a) => ({ path: a.path, captureId, type: a.type, zip: a.zip, data: new Blob([a.body as BlobPart]) }));
+const utf8 = new TextEncoder();
+
+/** What a capture's stored form adds to its row and its blobs rows. */
+export interface StoredCapture {
+  rows: BlobRow[];
+  /** Set when the capture has a file (CaptureRow.chunk). */
+  chunk?: CaptureChunk;
 }
 
-/** Removes the artifact files of these captures (after a failed save, or a deletion). Never throws. */
+/**
+ * Stores the bodies of one capture and returns its `blobs` rows (and the row's `chunk`), for the
+ * caller's transaction. With artifact files: one file holding record.json and the artifacts as zip
+ * entries dated `capturedAt`. Without: each body inline in its row. If the file cannot be written,
+ * nothing of it stays and the error is thrown (a QuotaExceededError keeps its name). When the
+ * caller's transaction fails afterwards, it calls removeArtifactFiles.
+ */
+export async function storeCaptureBodies(captureId: string, capturedAt: string, recordJson: string, items: readonly ArtifactBody[]): Promise<StoredCapture> {
+  const files = artifactFiles();
+  if (!files) return { rows: items.map((a) => ({ path: a.path, captureId, type: a.type, zip: a.zip, data: new Blob([a.body as BlobPart]) })) };
+  const record = await prepareEntry(utf8.encode(recordJson), false);
+  const { bytes, entries } = buildChunk([{ path: recordPath(captureId), ...record }, ...items], new Date(capturedAt));
+  try {
+    await files.write(captureId, bytes);
+  } catch (e) {
+    await files.removeCapture(captureId).catch(() => {});
+    throw e;
+  }
+  return {
+    rows: items.map((a, i) => ({ path: a.path, captureId, type: a.type, zip: a.zip, file: 1 as const, offset: entries[i + 1]!.offset })),
+    chunk: { size: bytes.length, record: record.zip },
+  };
+}
+
+/** Removes the capture files of these captures (after a failed save, or a deletion). Never throws. */
 export async function removeArtifactFiles(captureIds: readonly string[]): Promise<void> {
   const files = artifactFiles();
   if (!files) return;
   for (const id of captureIds) await files.removeCapture(id).catch(() => {});
+}
+
+/** The capture's file, or a precise error. */
+export async function captureFile(captureId: string): Promise<Blob> {
+  const files = artifactFiles();
+  const file = files ? await files.read(captureId) : null;
+  if (!file) throw new Error(`capture ${captureId}: its file is missing from the store`);
+  return file;
 }
 
 /** The stored body of a row: what a zip entry holds (deflated when row.zip.method is 8). */
@@ -185,10 +179,11 @@ export async function storedBody(row: BlobRow): Promise<Blob> {
     if (!row.data) throw new Error(`artifact ${row.path} has no bytes in the store`);
     return row.data;
   }
-  const files = artifactFiles();
-  const body = files ? await files.read(row.captureId, row.path) : null;
-  if (!body) throw new Error(`artifact ${row.path}: its file is missing from the store`);
-  return body;
+  const file = await captureFile(row.captureId);
+  const start = (row.offset ?? 0) + bodyOffset(row.path);
+  const end = start + row.zip!.csize;
+  if (end > file.size) throw new Error(`artifact ${row.path}: its capture file is shorter than recorded (store damaged?)`);
+  return file.slice(start, end);
 }
 
 /** The artifact's own bytes (inflated when stored deflated), typed with its media type. */
@@ -265,7 +260,7 @@ export async function upgradeArtifacts(db: EvidenceDB, opts: { limit?: number } 
       left++;
       continue;
     }
-    const next = await writeArtifacts(captureId, items);
+    const next = await storeCaptureBodies(captureId, capture.capturedAt, capture.recordJson, items);
     // Files written but not used (the capture changed meanwhile, or the transaction failed) are not
     // removed here: another context may be converting the same capture into the same files. A
     // later run overwrites them; the sweep removes them once the capture is deleted.
@@ -274,7 +269,8 @@ export async function upgradeArtifacts(db: EvidenceDB, opts: { limit?: number } 
       const now = await db.blobs.where('captureId').equals(captureId).toArray();
       const live = await db.captures.get(captureId);
       if (!live || live.deleted || now.length !== rows.length || now.some((r) => r.zip)) return false;
-      await db.blobs.bulkPut(next);
+      await db.blobs.bulkPut(next.rows);
+      if (next.chunk) await db.captures.update(captureId, { chunk: next.chunk });
       return true;
     });
     if (done) converted++;

@@ -4,7 +4,7 @@ import { appendEvent } from './ledger-store';
 import type { CaptureRow } from './schema';
 import type { HashedArtifact } from '../capture/record';
 import type { CaptureRecord } from '../bundle/format';
-import { getArtifactBlob, removeArtifactFiles, writeArtifacts } from './artifacts';
+import { getArtifactBlob, removeArtifactFiles, storeCaptureBodies } from './artifacts';
 
 export interface NewCapture {
   record: CaptureRecord;
@@ -55,7 +55,9 @@ export async function saveCapture(db: EvidenceDB, c: NewCapture): Promise<Captur
   if (await db.captures.get(r.id)) throw new StoreError(`capture ${r.id} exists already`, 'internal');
   let blobs;
   try {
-    blobs = await writeArtifacts(r.id, c.artifacts.map((a) => a.stored));
+    const stored = await storeCaptureBodies(r.id, r.capturedAt, c.recordJson, c.artifacts.map((a) => a.stored));
+    blobs = stored.rows;
+    if (stored.chunk) row.chunk = stored.chunk;
   } catch (e) {
     throw toStoreError(e);
   }

@@ -18,7 +18,7 @@ export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { r
     await db.blobs.where('captureId').equals(captureId).delete();
     // Pending time-stamp work for bytes that no longer exist would only fail.
     await db.queue.where('captureId').equals(captureId).delete();
-    const patch = { deleted: 1 as const, size: 0 };
+    const patch = { deleted: 1 as const, size: 0, chunk: undefined }; // its capture file goes below
     await db.captures.update(captureId, patch);
     await appendEvent(db, 'deleted', captureId, {
       hash: row.hash,

@@ -36,6 +36,16 @@ export interface CaptureRow {
   size: number;
   /** 1 after deletion: artifact blobs are gone, the row stays as a tombstone for the ledger. */
   deleted: 0 | 1;
+  /**
+   * Set when the capture's bodies are in one capture file (src/store/artifacts.ts): its size, and
+   * the zip facts of record.json, its first entry (at offset 0, dated capturedAt like the rest).
+   */
+  chunk?: CaptureChunk;
+}
+
+export interface CaptureChunk {
+  size: number;
+  record: ZipReady;
 }
 
 /** A list row: the fields of a live CaptureRow that the library's list shows (src/store/listing.ts). */
@@ -44,7 +54,7 @@ export type ListRow = Pick<CaptureRow, 'id' | 'caseId' | 'url' | 'capturedAt' | 
 /**
  * Artifact bytes, keyed by bundle path (`captures/<id>/<file>`); read them through
  * src/store/artifacts.ts. Rows with `zip` hold the artifact's zip-entry body (deflated when
- * zip.method is 8), inline in `data` or, when `file` is 1, in the artifact files (the OPFS). Rows
+ * zip.method is 8), inline in `data` or, when `file` is 1, in the capture's file (the OPFS). Rows
  * written before that hold the raw bytes in `data`.
  */
 export interface BlobRow {
@@ -54,8 +64,10 @@ export interface BlobRow {
   /** Media type of the artifact. */
   type?: string;
   zip?: ZipReady;
-  /** 1: the body is in the artifact files, not in `data`. */
+  /** 1: the body is in the capture's file (CaptureRow.chunk), not in `data`. */
   file?: 1;
+  /** With `file`: where the entry's local header starts in that file. */
+  offset?: number;
 }
 
 /** RFC 3161 tokens: one per time-stamped file and authority. */

@@ -13,7 +13,7 @@ import { getSearchDb } from '../search/db';
 import { TOOL } from '../shared/tool';
 import { ensureDefaultCase } from './cases';
 import type { EvidenceDB } from './db';
-import { prepareArtifact, removeArtifactFiles, writeArtifacts, type ArtifactBody } from './artifacts';
+import { prepareArtifact, removeArtifactFiles, storeCaptureBodies, type ArtifactBody } from './artifacts';
 import type { BlobRow, CaptureRow, TrustedTimeStatus } from './schema';
 
 export interface SeedOptions {
@@ -172,8 +172,15 @@ export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: Se
   const byCapture = new Map<string, SeededBody[]>();
   for (const b of bodies) byCapture.set(b.captureId, [...(byCapture.get(b.captureId) ?? []), b]);
   const blobs: BlobRow[] = [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
   try {
-    for (const [id, items] of byCapture) blobs.push(...(await writeArtifacts(id, items)));
+    for (const [id, items] of byCapture) {
+      const row = byId.get(id);
+      if (!row) throw new Error(`seeded files for capture ${id}, which has no row`);
+      const stored = await storeCaptureBodies(id, row.capturedAt, row.recordJson, items);
+      blobs.push(...stored.rows);
+      if (stored.chunk) row.chunk = stored.chunk;
+    }
   } catch (e) {
     await removeArtifactFiles([...byCapture.keys()]);
     throw e;

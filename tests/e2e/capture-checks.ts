@@ -133,8 +133,9 @@ export function captureChecks(h: CaptureHarness, want: CaptureExpectations): voi
     }
   });
 
-  it('keeps the artifacts in OPFS files, in their zip-entry form: compressible ones deflated', async () => {
+  it('keeps the capture in one OPFS file of zip entries: compressible ones deflated', async () => {
     const row = await article();
+    expect(row.chunk?.record.size).toBe(Buffer.byteLength(row.recordJson));
     const rows = (await h.readBlobRows()).filter((b) => b.captureId === row.id);
     expect(rows.map((b) => b.path).sort()).toEqual(row.artifacts.map((a) => a.path).sort());
     for (const b of rows) {

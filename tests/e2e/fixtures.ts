@@ -82,8 +82,9 @@ export const readLedger = (page: Page) => readStore<LedgerEvent>(page, 'ledger')
 
 /**
  * An artifact's bytes as the store keeps them, read here without the extension's code: its blobs
- * row, the body inline or in the OPFS (artifacts/<capture id>/<encoded name>), inflated when the row
- * says it was deflated (src/store/artifacts.ts).
+ * row, the body inline or in the capture's OPFS file (artifacts/<capture id>: whole zip entries,
+ * the row's offset giving its local header, 30 bytes + the name), inflated when the row says it was
+ * deflated (src/store/artifacts.ts).
  */
 export async function readBlob(page: Page, path: string): Promise<Buffer> {
   const b64 = await page.evaluate(
@@ -94,13 +95,16 @@ export async function readBlob(page: Page, path: string): Promise<Buffer> {
           const req = open.result.transaction('blobs').objectStore('blobs').get(p);
           req.onsuccess = async () => {
             try {
-              const row = req.result as { path: string; captureId: string; data?: Blob; file?: 1; zip?: { method: number } } | undefined;
+              const row = req.result as { path: string; captureId: string; data?: Blob; file?: 1; offset?: number; zip?: { method: number; csize: number } } | undefined;
               if (!row) return reject(new Error(`no blob ${p}`));
               let body: Blob;
               if (row.file) {
-                const prefix = `captures/${row.captureId}/`;
-                const dir = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('artifacts')).getDirectoryHandle(row.captureId);
-                body = await (await dir.getFileHandle(encodeURIComponent(row.path.slice(prefix.length)))).getFile();
+                const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('artifacts');
+                const file = await (await dir.getFileHandle(row.captureId)).getFile();
+                const header = new DataView(await file.slice(row.offset!, row.offset! + 30).arrayBuffer());
+                if (header.getUint32(0, true) !== 0x04034b50) throw new Error(`no zip entry at ${row.offset} for ${row.path}`);
+                const start = row.offset! + 30 + header.getUint16(26, true);
+                body = file.slice(start, start + row.zip!.csize);
               } else body = row.data!;
               if (row.zip?.method === 8) body = await new Response(body.stream().pipeThrough(new DecompressionStream('deflate-raw'))).blob();
               const bytes = new Uint8Array(await body.arrayBuffer());

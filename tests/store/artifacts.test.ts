@@ -92,12 +92,16 @@ describe('artifact files', () => {
     setArtifactFiles(files);
     await ensureDefaultCase(db);
     await saveCapture(db, await newCapture('c1'));
-    expect([...files.folders.get('c1')!.keys()].sort()).toEqual(['captures/c1/screenshot-visible.png', 'captures/c1/text.txt']);
+    // One file: record.json, then the artifacts, each a whole zip entry; the rows say where.
+    const file = files.files.get('c1')!.bytes;
+    const row = (await db.captures.get('c1'))!;
+    expect(row.chunk).toMatchObject({ size: file.length, record: { size: new TextEncoder().encode(row.recordJson).length } });
     const rows = await db.blobs.where('captureId').equals('c1').toArray();
-    expect(rows.map((r) => [r.file, r.data])).toEqual([
-      [1, undefined],
-      [1, undefined],
+    expect(rows.map((r) => [r.file, r.data, typeof r.offset])).toEqual([
+      [1, undefined, 'number'],
+      [1, undefined, 'number'],
     ]);
+    for (const r of rows) expect(new DataView(file.buffer, file.byteOffset + r.offset!).getUint32(0, true), r.path).toBe(0x04034b50);
     expect(new Uint8Array(await (await getArtifact(db, 'captures/c1/text.txt')).arrayBuffer())).toEqual(TEXT);
     // Inline, without artifact files, the same capture reads back the same.
     setArtifactFiles(null);
@@ -111,12 +115,12 @@ describe('artifact files', () => {
     setArtifactFiles(files);
     await ensureDefaultCase(db);
     await expect(saveCapture(db, await newCapture('f1', 'no-such-case'))).rejects.toBeInstanceOf(StoreError);
-    expect(files.folders.has('f1')).toBe(false);
-    files.failWritesAfter = 1; // the second file fails
+    expect(files.files.has('f1')).toBe(false);
+    files.failWritesAfter = 0; // the disk is full
     const err = await saveCapture(db, await newCapture('f2')).catch((e: StoreError) => e);
     expect(err).toBeInstanceOf(StoreError);
     expect((err as StoreError).code).toBe('quota');
-    expect(files.folders.has('f2')).toBe(false);
+    expect(files.files.has('f2')).toBe(false);
     expect(await db.captures.count()).toBe(0);
     expect(await db.blobs.count()).toBe(0);
   });
@@ -126,17 +130,19 @@ describe('artifact files', () => {
     setArtifactFiles(files);
     const ids = await seedCaptures(db, 3, { index: false });
     await deleteCapture(db, ids[0]!);
-    expect(files.folders.has(ids[0]!)).toBe(false);
+    expect(files.files.has(ids[0]!)).toBe(false);
+    expect((await db.captures.get(ids[0]!))!.chunk).toBeUndefined();
+    expect((await db.captures.get(ids[1]!))!.chunk).toBeDefined();
     expect(await getArtifactBlob(db, `captures/${ids[1]}/text.txt`)).not.toBeNull();
     expect((await verifyStoredLedger(db)).ok).toBe(true);
 
     // Folders with no live capture: a crash between files and transaction, a deletion whose removal failed.
     const t0 = files.clock;
-    await files.write('crashed', 'captures/crashed/text.txt', TEXT);
+    await files.write('crashed', TEXT);
     await db.captures.update(ids[1]!, { deleted: 1 });
     expect(await sweepArtifactFiles(db, t0 + 1000)).toBe(0); // all too young: a save may be running
     expect(await sweepArtifactFiles(db, t0 + SWEEP_GRACE_MS + 1)).toBe(2);
-    expect([...files.folders.keys()]).toEqual([ids[2]]);
+    expect([...files.files.keys()]).toEqual([ids[2]]);
   });
 });
 
@@ -146,7 +152,7 @@ describe('export of stored bodies', () => {
     setArtifactFiles(files);
     const ids = await seedCaptures(db, 4, { index: false });
     const res = await exportFromStore(db, { captureIds: ids });
-    expect(files.reads).toBe(4 * 3);
+    expect(files.reads).toBe(4); // one capture file each, none of them read
     const zip = await blobBytes(res.blob);
     const v = await verifyBundle(zip);
     expect(v.ok).toBe(true);
@@ -187,12 +193,11 @@ describe('export of stored bodies', () => {
     const files = memoryArtifactFiles();
     setArtifactFiles(files);
     const ids = await seedCaptures(db, 2, { index: false });
-    const path = `captures/${ids[0]}/text.txt`;
-    const kept = files.folders.get(ids[0]!)!.get(path)!;
-    kept.body = kept.body.subarray(0, kept.body.length - 1);
-    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`${path}: the stored file has ${kept.body.length} bytes where ${kept.body.length + 1} were recorded (store damaged?)`);
-    files.folders.get(ids[0]!)!.delete(path);
-    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`artifact ${path}: its file is missing from the store`);
+    const kept = files.files.get(ids[0]!)!;
+    kept.bytes = kept.bytes.subarray(0, kept.bytes.length - 1);
+    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`capture folder captures/${ids[0]}/: the stored file has ${kept.bytes.length} bytes where ${kept.bytes.length + 1} were recorded (store damaged?)`);
+    files.files.delete(ids[0]!);
+    await expect(exportFromStore(db, { captureIds: ids })).rejects.toThrow(`capture ${ids[0]}: its file is missing from the store`);
   });
 });
 
@@ -222,15 +227,15 @@ describe('upgrade of captures stored before the zip-entry form', () => {
     expect(new Uint8Array(await (await getArtifact(db, 'captures/u1/snapshot.html')).arrayBuffer())).toEqual(before);
     // The damaged one keeps its (wrong) bytes inline, so that verification can show them.
     expect(await (await db.blobs.get('captures/bad/text.txt'))!.data!.text()).toBe('edited after capture');
-    expect(files.folders.has('bad')).toBe(false);
+    expect(files.files.has('bad')).toBe(false);
     // Run again: nothing left to do.
     expect(await upgradeArtifacts(db)).toEqual({ converted: 0, left: 1 });
 
     // The same files, whose bodies must now come unread: the upgraded captures export composed.
-    const unread = memoryArtifactFiles({ bodyClass: UnreadBlob, folders: files.folders });
+    const unread = memoryArtifactFiles({ bodyClass: UnreadBlob, files: files.files });
     setArtifactFiles(unread);
     const res = await exportFromStore(db, { captureIds: ['u1', 'u2'] });
-    expect(unread.reads).toBe(2 * 3);
+    expect(unread.reads).toBe(2);
     expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
   });
 });

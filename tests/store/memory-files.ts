@@ -1,44 +1,44 @@
 import type { ArtifactFiles } from '../../src/store/artifacts';
 
+export type MemoryFileMap = Map<string, { bytes: Uint8Array; lastModified: number }>;
+
 /**
- * A second ArtifactFiles for Node tests (the browsers' is the OPFS, tested end to end): bodies in
- * a map, with a clock for the sweep and a switch that makes writes fail like a full disk.
+ * A second ArtifactFiles for Node tests (the browsers' is the OPFS, tested end to end): capture
+ * files in a map, with a clock for the sweep and a switch that makes writes fail like a full disk.
  */
-export function memoryArtifactFiles(opts: { bodyClass?: typeof Blob; folders?: Map<string, Map<string, { body: Uint8Array; lastModified: number }>> } = {}): ArtifactFiles & {
-  folders: Map<string, Map<string, { body: Uint8Array; lastModified: number }>>;
+export function memoryArtifactFiles(opts: { bodyClass?: typeof Blob; files?: MemoryFileMap } = {}): ArtifactFiles & {
+  files: MemoryFileMap;
   clock: number;
   failWritesAfter: number | null;
   reads: number;
 } {
-  const folders = opts.folders ?? new Map<string, Map<string, { body: Uint8Array; lastModified: number }>>();
+  const files: MemoryFileMap = opts.files ?? new Map();
   const self = {
     kind: 'memory',
-    folders,
+    files,
     clock: Date.now(),
     failWritesAfter: null as number | null,
     reads: 0,
-    async write(captureId: string, path: string, body: Uint8Array) {
+    async write(captureId: string, bytes: Uint8Array) {
       if (self.failWritesAfter !== null && self.failWritesAfter-- <= 0) {
         const e = new Error('no space');
         e.name = 'QuotaExceededError';
         throw e;
       }
-      let f = folders.get(captureId);
-      if (!f) folders.set(captureId, (f = new Map()));
-      f.set(path, { body: body.slice(), lastModified: self.clock });
+      files.set(captureId, { bytes: bytes.slice(), lastModified: self.clock });
     },
-    async read(captureId: string, path: string) {
-      const e = folders.get(captureId)?.get(path);
+    async read(captureId: string) {
+      const e = files.get(captureId);
       if (!e) return null;
       self.reads++;
       const C = opts.bodyClass ?? Blob;
-      return new C([e.body as BlobPart]);
+      return new C([e.bytes as BlobPart]);
     },
     async removeCapture(captureId: string) {
-      folders.delete(captureId);
+      files.delete(captureId);
     },
     async captures() {
-      return [...folders].map(([captureId, f]) => ({ captureId, lastModified: Math.max(0, ...[...f.values()].map((x) => x.lastModified)) }));
+      return [...files].map(([captureId, f]) => ({ captureId, lastModified: f.lastModified }));
     },
   };
   return self;
