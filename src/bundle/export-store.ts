@@ -58,17 +58,18 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
   const rows = await selectCaptures(db, sel);
   if (!rows.length) throw new Error('nothing to export: the selection has no captures');
   const ids = rows.map((r) => r.id);
-  const signer = opts.signer ?? (await getSigner(db));
-  const [ledger, timestamps] = await db.transaction('r', db.ledger, db.timestamps, async () => [
-    await readLedger(db),
-    await db.timestamps.where('captureId').anyOf(ids).toArray(),
+  // Independent reads, side by side (each is a round trip or more).
+  const [signer, [ledger, timestamps], blobList, tsa] = await Promise.all([
+    opts.signer ?? getSigner(db),
+    db.transaction('r', db.ledger, db.timestamps, async () => [await readLedger(db), await db.timestamps.where('captureId').anyOf(ids).toArray()] as const),
+    // The artifact rows (small: stored bodies are files or Blob handles), so the exporter knows
+    // every entry's headers before it writes.
+    db.blobs.where('captureId').anyOf(ids).toArray(),
+    // Trusted time for the manifest itself, from the profile's authorities (none when switched
+    // off). A dead authority only costs its timeout; the bundle is still written, without the token.
+    getTsaSettings(db),
   ]);
-  // The artifact rows (small: stored bodies are files or Blob handles), so the exporter knows
-  // every entry's headers before it writes.
-  const blobRows = new Map((await db.blobs.where('captureId').anyOf(ids).toArray()).map((b) => [b.path, b]));
-  // Trusted time for the manifest itself, from the profile's authorities (none when switched off).
-  // A dead authority only costs its timeout; the bundle is still written, without the token.
-  const tsa = await getTsaSettings(db);
+  const blobRows = new Map(blobList.map((b) => [b.path, b]));
   const manifestTimestamps =
     opts.manifestTimestamps ??
     (tsa.enabled && tsa.urls.length ? async (bytes: Uint8Array) => manifestTimestampFiles((await stampBytes(bytes, tsa)).tokens) : undefined);

@@ -3,10 +3,13 @@
  *
  * Everything the manifest commits to is known before the zip is written: artifact hashes come from
  * the capture rows (computed at capture; a blob damaged in the store since then makes the bundle fail
- * verification, which is what should happen), the generated files are small and hashed here. The zip
- * is then written as a stream (zip-writer.ts: native deflate), optionally through age encryption,
- * into a sink: Blob parts in memory by default, a disk-backed OPFS file in the browser (opfs-sink.ts),
- * so neither the artifacts nor the output are ever held whole.
+ * verification, which is what should happen), the generated files are small and hashed here. Then:
+ * - composed, when every capture is in its stored form (src/store/artifacts.ts) and the bundle is
+ *   not encrypted: a Blob of the generated entries, each capture's stored run of entries as it is,
+ *   and the central directory; the stored bytes are read only by whoever reads the Blob;
+ * - else streamed (zip-writer.ts: native deflate), optionally through age encryption, into a sink:
+ *   Blob parts in memory by default, a disk-backed OPFS file in the browser (opfs-sink.ts).
+ * Either way neither the artifacts nor the output are ever held whole.
  */
 import { ageEncryptStream, hasAge, type AgeOptions } from '../crypto/age';
 import { canonicalJson, sha256Hex } from '../crypto/hash';
