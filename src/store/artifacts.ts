@@ -49,8 +49,8 @@ export interface ArtifactFiles {
   /** The capture's file as a disk-backed Blob, or null when there is none. */
   read(captureId: string): Promise<Blob | null>;
   removeCapture(captureId: string): Promise<void>;
-  /** The capture files present, with their modification times. */
-  captures(): Promise<{ captureId: string; lastModified: number }[]>;
+  /** The capture files present; their modification time is read only when asked for. */
+  captures(): Promise<{ captureId: string; lastModified(): Promise<number> }[]>;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -94,9 +94,9 @@ export function opfsArtifactFiles(): ArtifactFiles {
       });
     },
     async captures() {
-      const out: { captureId: string; lastModified: number }[] = [];
+      const out: { captureId: string; lastModified(): Promise<number> }[] = [];
       for await (const handle of ((await rootDir()) as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
-        if (handle.kind === 'file') out.push({ captureId: handle.name, lastModified: (await (handle as FileSystemFileHandle).getFile()).lastModified });
+        if (handle.kind === 'file') out.push({ captureId: handle.name, lastModified: async () => (await (handle as FileSystemFileHandle).getFile()).lastModified });
       }
       return out;
     },
@@ -214,9 +214,10 @@ export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Prom
   if (!files) return 0;
   let n = 0;
   for (const { captureId, lastModified } of await files.captures()) {
-    if (now - lastModified < SWEEP_GRACE_MS) continue;
+    // The row first: most files belong to a live capture, and their times need not be read.
     const row = await db.captures.get(captureId);
     if (row && !row.deleted) continue;
+    if (now - (await lastModified()) < SWEEP_GRACE_MS) continue;
     await files.removeCapture(captureId);
     n++;
   }

@@ -38,7 +38,7 @@ export function memoryArtifactFiles(opts: { bodyClass?: typeof Blob; files?: Mem
       files.delete(captureId);
     },
     async captures() {
-      return [...files].map(([captureId, f]) => ({ captureId, lastModified: f.lastModified }));
+      return [...files].map(([captureId, f]) => ({ captureId, lastModified: async () => f.lastModified }));
     },
   };
   return self;
