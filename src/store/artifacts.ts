@@ -242,7 +242,9 @@ export async function upgradeArtifacts(db: EvidenceDB, opts: { limit?: number } 
     if (opts.limit !== undefined && converted >= opts.limit) break;
     const capture = await db.captures.get(captureId);
     const rows = await db.blobs.where('captureId').equals(captureId).toArray();
-    if (!capture || capture.deleted || rows.some((r) => r.zip || r.file || !r.data)) {
+    // Converted only whole: every artifact of the record has its row, inline, not yet converted.
+    const complete = !!capture && capture.artifacts.length === rows.length && capture.artifacts.every((a) => rows.some((r) => r.path === a.path));
+    if (!capture || capture.deleted || !complete || rows.some((r) => r.zip || r.file || !r.data)) {
       left++;
       continue;
     }
