@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EvidenceDB } from '../../src/store/db';
-import { getArtifactBlob, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
+import { artifactFiles, getArtifactBlob, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
 import { getArtifact, saveCapture, StoreError, type NewCapture } from '../../src/store/captures';
 import { deleteCapture } from '../../src/store/delete';
 import { seedCaptureRow, seedCaptures } from '../../src/store/seed';
@@ -166,6 +166,15 @@ describe('export of stored bodies', () => {
     execFileSync('unzip', ['-q', 'b.zip', '-d', 'x'], { cwd: dir });
     expect(execFileSync('sha256sum', ['-c', '--quiet', 'SHA256SUMS'], { cwd: join(dir, 'x') }).toString()).toBe('');
     expect(readFileSync(join(dir, 'x', 'captures', ids[0]!, 'text.txt'), 'utf8')).toContain('\n');
+  });
+
+  it('streams a selection larger than composeMax, reading the bodies, and it verifies the same', async () => {
+    setArtifactFiles(memoryArtifactFiles({ bodyClass: UnreadBlob }));
+    const ids = await seedCaptures(db, 3, { index: false });
+    await expect(exportFromStore(db, { captureIds: ids }, { composeMax: 2 })).rejects.toThrow('a stored body was read');
+    setArtifactFiles(memoryArtifactFiles({ files: (artifactFiles() as ReturnType<typeof memoryArtifactFiles>).files }));
+    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2 });
+    expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
   });
 
   it('streams when some captures predate stored bodies or the bundle is encrypted, and still verifies', async () => {
