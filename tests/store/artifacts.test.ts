@@ -7,15 +7,15 @@ import { EvidenceDB } from '../../src/store/db';
 import { artifactFiles, getArtifactBlob, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
 import { getArtifact, saveCapture, StoreError, type NewCapture } from '../../src/store/captures';
 import { deleteCapture } from '../../src/store/delete';
-import { seedCaptureRow, seedCaptures } from '../../src/store/seed';
+import { seedCaptures } from '../../src/store/seed';
 import { ensureDefaultCase } from '../../src/store/cases';
 import { appendEvent, verifyStoredLedger } from '../../src/store/ledger-store';
 import { exportFromStore } from '../../src/bundle/export-store';
 import { verifyBundle } from '../../src/bundle/verify';
 import { crc32 } from '../../src/bundle/zip-writer';
-import type { CaptureRecord } from '../../src/bundle/format';
 import { blobBytes, makeCapture, tempDir, unzipAll } from '../bundle/fixtures';
 import { memoryArtifactFiles } from './memory-files';
+import { newCapture as newCaptureOf } from './new-capture';
 
 const enc = new TextEncoder();
 const TEXT = enc.encode('河南村镇银行储户到郑州维权，健康码被赋红码。\n'.repeat(200));
@@ -49,20 +49,11 @@ beforeEach(() => {
 });
 afterEach(() => setArtifactFiles(undefined));
 
-async function newCapture(id: string, caseId = 'default', bytes = TEXT): Promise<NewCapture> {
-  const { row, blobs } = await seedCaptureRow({
-    id,
-    caseId,
-    url: `https://news.example/henan/${id}`,
-    capturedAt: '2022-06-14T08:00:00.000Z',
-    page: { title: '健康码变红', canonicalUrl: null, author: null, publishedAt: null, siteName: 'news.example', lang: 'zh-CN', description: null },
-    artifacts: [
-      { kind: 'text', mediaType: 'text/plain; charset=utf-8', bytes },
-      { kind: 'screenshot-visible', mediaType: 'image/png', bytes: random(5000) },
-    ],
-    trustedTime: 'none',
-  });
-  return { record: JSON.parse(row.recordJson) as CaptureRecord, recordJson: row.recordJson, hash: row.hash, caseId, artifacts: blobs.map((b, i) => ({ entry: row.artifacts[i]!, stored: b })), trustedTime: 'none' };
+function newCapture(id: string, caseId = 'default', bytes = TEXT): Promise<NewCapture> {
+  return newCaptureOf(id, caseId, [
+    { kind: 'text', mediaType: 'text/plain; charset=utf-8', bytes },
+    { kind: 'screenshot-visible', mediaType: 'image/png', bytes: random(5000) },
+  ]);
 }
 
 describe('stored artifact form', () => {

@@ -1,4 +1,5 @@
 import Dexie from 'dexie';
+import { newCapture as newCaptureOf } from './new-capture';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EvidenceDB, STORES_V1 } from '../../src/store/db';
 import { toListRow, LISTING } from '../../src/store/listing';
@@ -9,7 +10,6 @@ import { createCase, moveCapture } from '../../src/store/cases';
 import { deleteCapture } from '../../src/store/delete';
 import { seedCaptureRow, seedCaptures } from '../../src/store/seed';
 import { enqueueTimestamp } from '../../src/timestamp/queue';
-import type { CaptureRecord } from '../../src/bundle/format';
 import type { CaptureRow } from '../../src/store/schema';
 
 // The listing must always equal the live captures, field for field, whatever wrote them.
@@ -25,24 +25,8 @@ async function expectInStep(): Promise<void> {
   expect(listed).toEqual(live.map(toListRow));
 }
 
-async function newCapture(id: string, caseId = 'default') {
-  const { row, blobs } = await seedCaptureRow({
-    id,
-    caseId,
-    url: `https://news.example/henan/${id}`,
-    capturedAt: '2022-06-14T08:00:00.000Z',
-    page: { title: '村镇银行储户的健康码变红', canonicalUrl: null, author: null, publishedAt: null, siteName: 'news.example', lang: 'zh-CN', description: null },
-    artifacts: [{ kind: 'text', mediaType: 'text/plain', bytes: new TextEncoder().encode('储户到郑州维权，健康码被赋红码。') }],
-    trustedTime: 'none',
-  });
-  return {
-    record: JSON.parse(row.recordJson) as CaptureRecord,
-    recordJson: row.recordJson,
-    hash: row.hash,
-    caseId,
-    artifacts: blobs.map((b, i) => ({ entry: row.artifacts[i]!, stored: b })),
-    trustedTime: row.trustedTime,
-  };
+function newCapture(id: string, caseId = 'default') {
+  return newCaptureOf(id, caseId, [{ kind: 'text', mediaType: 'text/plain', bytes: new TextEncoder().encode('储户到郑州维权，健康码被赋红码。') }]);
 }
 
 describe('listing', () => {
