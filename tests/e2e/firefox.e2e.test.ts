@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { runJob } from '../../src/cli/capture';
+import { verifyBundle } from '../../src/bundle/verify';
 import { resolve } from 'node:path';
 import type { Page as PlaywrightPage } from 'playwright-core';
 import type { Page } from 'puppeteer-core';
@@ -91,6 +94,43 @@ describe('capture a page end to end in Firefox', () => {
     expect(Math.abs(png.height - c2.height)).toBeLessThanOrEqual(2);
     expect(await page.$$eval('[data-jianzheng-picker], [data-single-file-selected-content]', (l) => l.length)).toBe(0);
     await page.close();
+  });
+
+  it('a plain export is composed of the stored capture file, and our verifier accepts the bundle', async () => {
+    const result = h.result();
+    if (!result.ok) throw new Error(result.error);
+    // Catch the download the export page starts, and read the bundle from its blob: URL instead.
+    await control.evaluate(() => {
+      const w = globalThis as unknown as { __jzSaved?: Promise<string> };
+      w.__jzSaved = new Promise((resolve) => {
+        const click = HTMLAnchorElement.prototype.click;
+        HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+          HTMLAnchorElement.prototype.click = click; // once
+          void fetch(this.href)
+            .then((r) => r.arrayBuffer())
+            .then((b) => {
+              const bytes = new Uint8Array(b);
+              let bin = '';
+              for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+              resolve(btoa(bin));
+            });
+        };
+      });
+    });
+    const res = await runJob(pw(control), { type: 'jz-export', jobId: randomUUID(), captureIds: [result.capture.id], fileName: 'firefox.zip' });
+    if (!res.ok) throw new Error(res.error);
+    const zip = new Uint8Array(Buffer.from(await control.evaluate(() => (globalThis as unknown as { __jzSaved: Promise<string> }).__jzSaved), 'base64'));
+    expect(zip.length).toBe(res.size);
+    const v = await verifyBundle(zip);
+    expect(v.ok).toBe(true);
+    // No bundle file was written: the zip was composed of the capture's own file.
+    const files = await control.evaluate(async () => {
+      const out: string[] = [];
+      for await (const name of ((await navigator.storage.getDirectory()) as unknown as { keys(): AsyncIterable<string> }).keys()) out.push(name);
+      return out;
+    });
+    expect(files.filter((f) => f.startsWith('export-'))).toEqual([]);
+    expect(files).toContain('artifacts');
   });
 
   it('the library lists the capture and shows its snapshot in a frame that can run no script', async () => {
