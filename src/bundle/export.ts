@@ -150,8 +150,6 @@ const utf8 = new TextEncoder();
  * instead (slower, but in memory that does not grow with the bundle).
  */
 export const COMPOSE_MAX = 2000;
-/** Chunks are gathered into Blobs of this size so the browser can move them out of the JS heap. */
-const BLOB_PART_SIZE = 8 * 1024 * 1024;
 
 /** Which ledger events an export discloses in full: those of the exported captures, and key events. */
 export function disclosedEvent(ids: ReadonlySet<string>): (e: LedgerEvent) => boolean {
@@ -441,31 +439,17 @@ export interface ExportSink {
 export type ExportSinkFactory = (type: string) => Promise<ExportSink>;
 
 /**
- * The default sink: Blob parts of BLOB_PART_SIZE in memory (Node, tests). In a browser, pages pass
- * opfsSink (src/bundle/opfs-sink.ts) instead, so the bundle goes to disk, not into the heap.
+ * The default sink: the bytes gathered as Blob parts in memory (BlobPartsOut, as the composed zip
+ * is; Node, tests). In a browser, pages pass opfsSink (src/bundle/opfs-sink.ts) instead, so the
+ * bundle goes to disk, not into the heap.
  */
 export const memorySink: ExportSinkFactory = async (type) => {
-  let parts: Blob[] = [];
-  let pending: Uint8Array[] = [];
-  let pendingSize = 0;
-  const flush = (): void => {
-    if (pending.length) parts.push(new Blob(pending as BlobPart[]));
-    pending = [];
-    pendingSize = 0;
-  };
+  let parts: BlobPartsOut | null = new BlobPartsOut();
   return {
-    writable: new WritableStream<Uint8Array>({
-      write(chunk) {
-        pending.push(chunk);
-        pendingSize += chunk.length;
-        if (pendingSize >= BLOB_PART_SIZE) flush();
-      },
-      close: flush,
-    }),
-    finish: async () => new Blob(parts, { type }),
+    writable: new WritableStream<Uint8Array>({ write: (chunk) => parts?.write(chunk) }),
+    finish: async () => parts!.blob(type),
     discard: async () => {
-      parts = [];
-      pending = [];
+      parts = null;
     },
   };
 };

@@ -251,10 +251,11 @@ export class BundleZipWriter {
   private offset = 0;
   private readonly entries: Written[] = [];
   private readonly dos: { date: number; time: number };
-  private readonly out: ZipOut;
 
-  constructor(out: ZipOut | WritableStreamDefaultWriter<Uint8Array>, date: Date) {
-    this.out = 'desiredSize' in out ? streamOut(out as WritableStreamDefaultWriter<Uint8Array>) : (out as ZipOut);
+  constructor(
+    private readonly out: ZipOut,
+    date: Date,
+  ) {
     this.dos = dosDateTime(date);
   }
 

@@ -170,7 +170,7 @@ export type SeededBody = ArtifactBody & { captureId: string };
  */
 export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: SeededBody[], ledger = true): Promise<void> {
   const byCapture = new Map<string, SeededBody[]>();
-  for (const b of bodies) byCapture.set(b.captureId, [...(byCapture.get(b.captureId) ?? []), b]);
+  for (const b of bodies) (byCapture.get(b.captureId) ?? byCapture.set(b.captureId, []).get(b.captureId)!).push(b);
   const blobs: BlobRow[] = [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   try {

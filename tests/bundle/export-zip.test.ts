@@ -71,7 +71,7 @@ describe('BundleZipWriter', () => {
   });
 
   it('streams entries over WHOLE_MAX with a data descriptor that unzip, JSZip and our reader accept', async () => {
-    const { BundleZipWriter, WHOLE_MAX } = await import('../../src/bundle/zip-writer');
+    const { BundleZipWriter, WHOLE_MAX, streamOut } = await import('../../src/bundle/zip-writer');
     const { readEntry } = await import('../../src/bundle/zip-reader');
     // Text that deflates well, but under the verifier's 100:1 ratio limit.
     const lines: string[] = [];
@@ -80,7 +80,7 @@ describe('BundleZipWriter', () => {
     const rnd = new Uint8Array(WHOLE_MAX + 5);
     for (let i = 0; i < rnd.length; i++) rnd[i] = (i * 2654435761) >>> 24;
     const chunks: Uint8Array[] = [];
-    const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date('2022-06-15T00:00:00Z'));
+    const z = new BundleZipWriter(streamOut(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter()), new Date('2022-06-15T00:00:00Z'));
     await z.add('big.html', new Blob([text]), false);
     await z.add('big.bin', new Blob([rnd]), true);
     await z.add('small.txt', new TextEncoder().encode('x'), false);
@@ -106,9 +106,9 @@ describe('BundleZipWriter', () => {
 });
 
 it('stores a small file that deflates past the verifier ratio limit, so its own bundle never looks like a zip bomb', async () => {
-  const { BundleZipWriter } = await import('../../src/bundle/zip-writer');
+  const { BundleZipWriter, streamOut } = await import('../../src/bundle/zip-writer');
   const chunks: Uint8Array[] = [];
-  const z = new BundleZipWriter(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter(), new Date());
+  const z = new BundleZipWriter(streamOut(new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()) }).getWriter()), new Date());
   await z.add('zeros.html', new Uint8Array(4 * 1024 * 1024), false);
   await z.close();
   const bytes = new Uint8Array(await new Blob(chunks as BlobPart[]).arrayBuffer());
