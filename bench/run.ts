@@ -179,6 +179,7 @@ async function main(): Promise<void> {
         listMs: lib.runs.every((r) => r.listMs !== null) ? stats(lib.runs.map((r) => r.listMs!)) : null,
         floorMs: lib.runs.every((r) => r.floorMs !== null) ? stats(lib.runs.map((r) => r.floorMs!)) : null,
         floorScriptMs: lib.runs.every((r) => r.floorScriptMs !== null) ? stats(lib.runs.map((r) => r.floorScriptMs!)) : null,
+        storePageMs: lib.runs.every((r) => r.marks['jz-first-page-store'] !== undefined) ? stats(lib.runs.map((r) => r.marks['jz-first-page-store']!)) : null,
         bootStartMs: lib.runs.every((r) => r.marks['jz-library-start'] !== undefined) ? stats(lib.runs.map((r) => r.marks['jz-library-start']!)) : null,
         searchMs: Object.fromEntries(Object.keys(lib.runs[0]!.search).map((t) => [t, stats(lib.runs.map((r) => r.search[t]!))])),
       };

@@ -19,7 +19,7 @@ export interface LibraryRun {
   firstPaintMs: number | null;
   /** ms from navigation start to the page's 'jz-first-page' mark (rows in the DOM, before paint) */
   markMs: number | null;
-  /** All the page's marks (jz-library-start, jz-store-open, jz-first-read, jz-first-page), ms since navigation start */
+  /** All the page's marks (jz-library-start, jz-store-open, jz-first-read, jz-first-page, jz-first-page-store), ms since navigation start */
   marks: Record<string, number>;
   /** ms the page's own code took from mounting to the first list rendered (marks jz-library-start → jz-first-page) */
   listMs: number | null;

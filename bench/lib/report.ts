@@ -148,6 +148,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     L.push(`${f0(l.captures)} captures (src/store/seed.ts) in a browser profile; library.html opened in a new tab after one warm-up visit, ${l.runs.length} times (three loads per run). First page = navigation start to the first visible \`capture-item\` (the page's own clock). Search = input event to the list redrawn for the term, including the page's 120 ms input debounce.`, '');
     L.push('| | ms |', '|---|---|', `| First page (from navigation start) | ${s3(l.firstPageMs)} |`);
     if (l.listMs) L.push(`| First page (the page's own code: boot script start → first list) | ${s3(l.listMs)} |`);
+    if (l.storePageMs) L.push(`| The store's first page in the list (mark \`jz-first-page-store\`; the page the last visit kept is drawn before it, the first page above) | ${s3(l.storePageMs)} |`);
     if (l.floorMs) L.push(`| Floor: a static extension page (no script, no stylesheet) to its first visible paragraph, same way, same runs | ${s3(l.floorMs)} |`);
     if (l.floorScriptMs) L.push(`| Floor for script: the same page with one classic script that only sets a mark, to that script's start | ${s3(l.floorScriptMs)} |`);
     if (l.bootStartMs) L.push(`| The library's boot script start (mark \`jz-library-start\`), same loads as the first page | ${s3(l.bootStartMs)} |`);

@@ -133,4 +133,39 @@ describe('evidence library end to end', () => {
     await exportPage!.close();
     await library.getByTestId('search').fill('');
   });
+
+  it('draws the page the last visit read before the store answers, then the store\'s; a deletion drops it', async () => {
+    const cacheKey = 'jz-library-first-page';
+    const cachedIds = async (p: Page) => {
+      const raw = (await p.evaluate(`localStorage.getItem(${JSON.stringify(cacheKey)})`)) as string | null;
+      return raw === null ? null : (JSON.parse(raw) as { rows: { id: string }[] }).rows.map((r) => r.id);
+    };
+    // The visits above kept the list of two.
+    expect((await cachedIds(library))?.sort()).toEqual([ids.article, ids.tall].sort());
+    const control = await browser.openPage('export.html');
+    const made = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/article.html?again=1` });
+    if (!made.ok) throw new Error(made.error);
+    await control.close();
+
+    const next = await browser.context.newPage();
+    // What the list held when it was first drawn, seen from inside the page (a string: no helpers).
+    await next.addInitScript(`new MutationObserver((_, obs) => {
+      const n = document.querySelectorAll('[data-testid="capture-item"]').length;
+      if (n) { window.__firstDrawn = n; obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });`);
+    await next.goto(`chrome-extension://${browser.extensionId}/library.html`);
+    await expect.poll(() => next.getByTestId('capture-item').count(), { timeout: 20_000 }).toBe(3);
+    expect(await next.evaluate('window.__firstDrawn')).toBe(2); // the kept page, before the store's
+    const marks = (await next.evaluate(`Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]))`)) as Record<string, number>;
+    expect(marks['jz-first-page']).toBeLessThan(marks['jz-first-page-store']!);
+    expect(await next.locator('[data-testid="capture-item"]').first().getAttribute('data-id')).toBe(made.capture.id);
+    expect(await cachedIds(next)).toContain(made.capture.id);
+
+    // Deleting a capture from the library forgets the kept page: its title must not wait there.
+    next.on('dialog', (d) => void d.accept());
+    await next.locator(`[data-testid="capture-item"][data-id="${made.capture.id}"]`).click();
+    await next.getByTestId('delete-capture').click();
+    await expect.poll(() => cachedIds(next), { timeout: 10_000 }).toBeNull();
+    await next.close();
+  });
 });

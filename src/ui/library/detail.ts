@@ -16,6 +16,7 @@ import { diffStats, diffText } from './diff';
 import { formatBytes, versionsOf } from './model';
 import { platformLabel, trustedLabel } from './labels';
 import { getArtifactBlob } from '../../store/artifacts';
+import { forgetCachedFirstPage } from './first-page-cache';
 
 const pool = new UrlPool();
 
@@ -169,6 +170,7 @@ export async function renderDetail(el: HTMLElement, db: EvidenceDB, id: string, 
           onclick: async () => {
             if (!confirm(t('libDeleteConfirm'))) return;
             await deleteCapture(db, row.id);
+            forgetCachedFirstPage();
             await removeFromIndex([row.id]).catch(() => undefined);
             cb.changed();
             void reload();
