@@ -22,7 +22,8 @@ const MIN_KEEP_MS = 60_000;
 const KEEP_MS_PER_MB = 100;
 
 interface Held {
-  name: string;
+  /** The OPFS export file behind the Blob, if any. */
+  name?: string;
   release(): void;
 }
 /** The OPFS files behind the Blobs opfsSink returned, until releaseExportBlob deletes them. */
@@ -163,9 +164,19 @@ interface DownloadsApi {
 }
 
 /**
- * Deletes the OPFS file behind an exported Blob once its download has read it: when the extension
+ * Runs `release` once the exported Blob has been downloaded (see releaseExportBlob), e.g. to let go
+ * of the capture files a composed bundle reads only while it is saved.
+ */
+export function releaseAfterDownload(blob: Blob, release: () => void): void {
+  const h = held.get(blob);
+  held.set(blob, h ? { name: h.name, release: () => (h.release(), release()) } : { release });
+}
+
+/**
+ * Deletes the OPFS file behind an exported Blob once its download has read it, and runs what
+ * releaseAfterDownload registered: when the extension
  * may watch downloads, as soon as the download started from `objectUrl` completes or fails;
- * otherwise after a time generous for the file's size. No-op for Blobs opfsSink did not make.
+ * otherwise after a time generous for the file's size. No-op for other Blobs.
  */
 export function releaseExportBlob(blob: Blob, objectUrl?: string): void {
   const h = held.get(blob);
@@ -175,7 +186,7 @@ export function releaseExportBlob(blob: Blob, objectUrl?: string): void {
   const dispose = (): void => {
     if (done) return;
     done = true;
-    void remove(h.name).finally(h.release);
+    void (h.name ? remove(h.name) : Promise.resolve()).finally(h.release);
   };
   const timer = setTimeout(dispose, MIN_KEEP_MS + (blob.size / (1024 * 1024)) * KEEP_MS_PER_MB);
   const downloads = (globalThis as { chrome?: { downloads?: DownloadsApi } }).chrome?.downloads;

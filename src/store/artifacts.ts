@@ -158,11 +158,56 @@ export async function storeCaptureBodies(captureId: string, capturedAt: string, 
   };
 }
 
-/** Removes the capture files of these captures (after a failed save, or a deletion). Never throws. */
+/**
+ * Held in shared mode by each export from its start until its download has read the capture files
+ * (a composed bundle reads them only then); a deletion meanwhile leaves the files for
+ * removeDeletedFiles, rather than break the download. A Web Lock: per origin, across the
+ * extension's pages, and released by the browser when a page goes away.
+ */
+export const CAPTURE_FILES_LOCK = 'jz-capture-files';
+
+function lockManager(): LockManager | null {
+  return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
+}
+
+/** Takes a shared hold on the capture files; call the result to let go (no-op without Web Locks). */
+export async function holdCaptureFiles(): Promise<() => void> {
+  const locks = lockManager();
+  if (!locks) return () => {};
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  await new Promise<void>((held, failed) => {
+    locks
+      .request(CAPTURE_FILES_LOCK, { mode: 'shared' }, async () => {
+        held();
+        await released;
+      })
+      .catch(failed);
+  });
+  return release;
+}
+
+/** Removes the capture files of captures that were never committed (a failed save). Never throws. */
 export async function removeArtifactFiles(captureIds: readonly string[]): Promise<void> {
   const files = artifactFiles();
   if (!files) return;
   for (const id of captureIds) await files.removeCapture(id).catch(() => {});
+}
+
+/**
+ * Removes the capture files of deleted captures, unless an export holds them (holdCaptureFiles):
+ * then they stay until removeDeletedFiles or the sweep. Never throws.
+ */
+export async function removeDeletedCaptureFiles(captureIds: readonly string[]): Promise<void> {
+  const locks = lockManager();
+  if (!locks) return removeArtifactFiles(captureIds);
+  await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, async (lock) => (lock ? removeArtifactFiles(captureIds) : undefined)).catch(() => {});
+}
+
+/** Removes the files that deleted captures left while an export held them. Never throws. */
+export async function removeDeletedFiles(db: EvidenceDB): Promise<void> {
+  const ids = (await db.captures.where('deleted').equals(1).primaryKeys().catch(() => [])) as string[];
+  if (ids.length) await removeDeletedCaptureFiles(ids);
 }
 
 /** The capture's file, or a precise error. */
@@ -212,6 +257,13 @@ export const SWEEP_GRACE_MS = 10 * 60_000;
 export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Promise<number> {
   const files = artifactFiles();
   if (!files) return 0;
+  const locks = lockManager();
+  // Not while an export holds the files: the next sweep takes what this one leaves.
+  if (locks) return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? sweep(db, files, now) : 0))) as number;
+  return sweep(db, files, now);
+}
+
+async function sweep(db: EvidenceDB, files: ArtifactFiles, now: number): Promise<number> {
   let n = 0;
   for (const { captureId, lastModified } of await files.captures()) {
     // The row first: most files belong to a live capture, and their times need not be read.

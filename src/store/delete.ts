@@ -8,7 +8,7 @@
 import type { EvidenceDB } from './db';
 import { appendEvent } from './ledger-store';
 import type { CaptureRow } from './schema';
-import { removeArtifactFiles } from './artifacts';
+import { removeDeletedCaptureFiles } from './artifacts';
 
 export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { reason?: string } = {}): Promise<CaptureRow> {
   const row = await db.transaction('rw', [db.captures, db.blobs, db.ledger, db.queue], async () => {
@@ -27,8 +27,8 @@ export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { r
     });
     return { ...row, ...patch };
   });
-  // The artifact files once the deletion is committed; if this fails, the row is a tombstone now
-  // and sweepArtifactFiles removes them later.
-  await removeArtifactFiles([captureId]);
+  // The artifact files once the deletion is committed. If an export is reading them, or this
+  // fails, the row is a tombstone now: removeDeletedFiles (after the export) or the sweep takes them.
+  await removeDeletedCaptureFiles([captureId]);
   return row;
 }

@@ -6,7 +6,8 @@
 import type { AgeOptions } from '../crypto/age';
 import type { ExportProgress } from '../bundle/export';
 import { exportFromStore, type ExportSelection } from '../bundle/export-store';
-import { opfsSink, releaseExportBlob } from '../bundle/opfs-sink';
+import { opfsSink, releaseAfterDownload, releaseExportBlob } from '../bundle/opfs-sink';
+import { holdCaptureFiles, removeDeletedFiles } from '../store/artifacts';
 import type { EvidenceDB } from '../store/db';
 import { t } from './i18n';
 
@@ -74,9 +75,30 @@ export function parseRecipients(text: string): { recipients: string[]; invalid: 
   return { recipients, invalid: null };
 }
 
-/** The usual `run`: export the selection from the store with the profile's key, streamed to an OPFS file. */
+/**
+ * exportFromStore, holding the capture files (holdCaptureFiles) until the bundle has been
+ * downloaded: a composed bundle reads them only then, so a capture deleted meanwhile keeps its
+ * file until that moment, and it is removed after. Pages pass the result to saveBlob.
+ */
+export async function exportHoldingFiles(db: EvidenceDB, sel: ExportSelection, opts: Parameters<typeof exportFromStore>[2]): Promise<Awaited<ReturnType<typeof exportFromStore>>> {
+  const release = await holdCaptureFiles();
+  const done = (): void => {
+    release();
+    void removeDeletedFiles(db);
+  };
+  try {
+    const result = await exportFromStore(db, sel, { ...opts, sink: opfsSink });
+    releaseAfterDownload(result.blob, done);
+    return result;
+  } catch (e) {
+    done();
+    throw e;
+  }
+}
+
+/** The usual `run`: export the selection from the store with the profile's key (exportHoldingFiles). */
 export function storeExportRunner(db: EvidenceDB, sel: ExportSelection): ExportDialogOptions['run'] {
-  return (o) => exportFromStore(db, sel, { ...o, sink: opfsSink });
+  return (o) => exportHoldingFiles(db, sel, o);
 }
 
 export function mountExportDialog(root: HTMLElement, opts: ExportDialogOptions): { cancel(): void } {

@@ -6,14 +6,15 @@
  */
 import { applyI18n, t } from './i18n';
 import { getDb } from '../store/db';
-import { mountExportDialog, saveBlob, storeExportRunner, formatBytes } from './export-dialog';
-import { exportFromStore, selectCaptures, type ExportSelection } from '../bundle/export-store';
+import { exportHoldingFiles, mountExportDialog, saveBlob, storeExportRunner, formatBytes } from './export-dialog';
+import { selectCaptures, type ExportSelection } from '../bundle/export-store';
 import { createCase, listCases } from '../store/cases';
 import { setTsaSettings, tsaSettingsFromCli } from '../timestamp/settings';
 import { restoreIdentity } from '../crypto/keys';
 import { installRestoredIdentity, getOrCreateIdentity } from '../crypto/identity-store';
 import { base64ToBytes } from '../shared/bytes';
-import { cleanupExportFiles, opfsSink } from '../bundle/opfs-sink';
+import { cleanupExportFiles } from '../bundle/opfs-sink';
+import { removeDeletedFiles } from '../store/artifacts';
 import type { ConfigureJob, ControlJob, ExportJob, JobResult } from '../cli/control';
 
 async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
@@ -36,8 +37,8 @@ async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
 }
 
 async function runExport(job: ExportJob): Promise<Partial<JobResult>> {
-  // Streamed into an OPFS file, so the page holds only what is in flight, not the bundle.
-  const result = await exportFromStore(getDb(), { captureIds: job.captureIds }, { age: job.age, sink: opfsSink });
+  // Composed of the capture files, or streamed into an OPFS file: the page never holds the bundle.
+  const result = await exportHoldingFiles(getDb(), { captureIds: job.captureIds }, { age: job.age });
   const fileName = result.encrypted && !job.fileName.endsWith('.age') ? `${job.fileName}.age` : job.fileName;
   saveBlob(result.blob, fileName);
   return {
@@ -80,8 +81,10 @@ async function mountDialog(): Promise<void> {
 export function initExportPage(): void {
   applyI18n();
   listenForJobs();
-  // Temporary bundles left by pages closed before their download finished.
+  // Temporary bundles left by pages closed before their download finished, and the files of
+  // captures deleted while an export was reading them.
   void cleanupExportFiles().catch(() => 0);
+  void removeDeletedFiles(getDb());
   void mountDialog().catch((e: Error) => {
     document.getElementById('selection')!.textContent = e.message;
   });

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import JSZip from 'jszip';
 import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
 import { runJob } from '../../src/cli/capture';
-import { startFixtureServers, toBackground } from './fixtures';
+import { readStore, startFixtureServers, toBackground } from './fixtures';
 import type { CaptureResult } from '../../src/shared/messages';
 import type { Manifest } from '../../src/bundle/format';
 
@@ -58,6 +58,39 @@ describe('export through the Origin Private File System', () => {
     expect(manifest.captures.map((c) => c.id)).toEqual([id]);
     for (const a of manifest.captures[0]!.artifacts) expect(createHash('sha256').update(await zip.file(a.path)!.async('uint8array')).digest('hex'), a.path).toBe(a.sha256);
     expect(await opfsState(control)).toEqual({ files: [], locks: [] });
+  });
+
+  it('a capture deleted while an export may still read the capture files keeps its file until then', async () => {
+    const made = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html` });
+    if (!made.ok) throw new Error(made.error);
+    const other = made.capture.id;
+    const hasFile = (p: Page, capture: string): Promise<boolean> =>
+      p.evaluate(`navigator.storage.getDirectory().then((d) => d.getDirectoryHandle('artifacts')).then((d) => d.getFileHandle(${JSON.stringify(capture)})).then(() => true, () => false)`) as Promise<boolean>;
+    expect(await hasFile(control, other)).toBe(true);
+    // The export above still holds the files (without the downloads permission, for a minute after
+    // its download began); its page goes, and with it the hold.
+    await control.close();
+    control = await browser.openPage('export.html');
+    // What an export does from its start until its download has read the files: a shared hold.
+    const holder = await browser.openPage('export.html');
+    await holder.evaluate(`new Promise((held) => navigator.locks.request('jz-capture-files', { mode: 'shared' }, () => new Promise((done) => { window.__letGo = done; held(); })))`);
+
+    const library = await browser.openPage(`library.html#capture=${encodeURIComponent(other)}`);
+    library.on('dialog', (d) => void d.accept());
+    await library.getByTestId('delete-capture').click();
+    // Deleted in the store (a tombstone), but the file stays while the export may read it.
+    await expect.poll(async () => (await readStore<{ id: string; deleted: number }>(control, 'captures')).find((r) => r.id === other)?.deleted, { timeout: 10_000 }).toBe(1);
+    await library.waitForTimeout(300);
+    expect(await hasFile(control, other)).toBe(true);
+
+    await holder.evaluate('window.__letGo()');
+    await holder.close();
+    // The next export page takes the files deleted captures left.
+    const next = await browser.openPage('export.html');
+    await expect.poll(() => hasFile(next, other), { timeout: 10_000 }).toBe(false);
+    expect(await hasFile(next, id)).toBe(true);
+    await library.close();
+    await next.close();
   });
 
   it('an encrypted export is written to a locked OPFS file, which is gone once its page is closed', async () => {

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EvidenceDB } from '../../src/store/db';
-import { artifactFiles, getArtifactBlob, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
+import { artifactFiles, getArtifactBlob, holdCaptureFiles, prepareArtifact, readArtifact, removeDeletedFiles, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
 import { getArtifact, saveCapture, StoreError, type NewCapture } from '../../src/store/captures';
 import { deleteCapture } from '../../src/store/delete';
 import { seedCaptures } from '../../src/store/seed';
@@ -133,6 +133,68 @@ describe('artifact files', () => {
     await db.captures.update(ids[1]!, { deleted: 1 });
     expect(await sweepArtifactFiles(db, t0 + 1000)).toBe(0); // all too young: a save may be running
     expect(await sweepArtifactFiles(db, t0 + SWEEP_GRACE_MS + 1)).toBe(2);
+    expect([...files.files.keys()]).toEqual([ids[2]]);
+  });
+});
+
+/** Web Locks as browsers grant them (shared/exclusive, ifAvailable), for Node, which has none. */
+function fakeLockManager() {
+  const held = new Map<string, { mode: LockMode; count: number }>();
+  let wake: (() => void)[] = [];
+  const free = (name: string, mode: LockMode): boolean => {
+    const h = held.get(name);
+    return !h || (h.mode === 'shared' && mode === 'shared');
+  };
+  return {
+    async request(name: string, opts: LockOptions, cb: (lock: { name: string; mode: LockMode } | null) => unknown): Promise<unknown> {
+      const mode = opts.mode ?? 'exclusive';
+      if (!free(name, mode)) {
+        if (opts.ifAvailable) return cb(null);
+        while (!free(name, mode)) await new Promise<void>((r) => wake.push(r));
+      }
+      const h = held.get(name) ?? { mode, count: 0 };
+      h.count++;
+      held.set(name, h);
+      try {
+        return await cb({ name, mode });
+      } finally {
+        if (--h.count === 0) held.delete(name);
+        const w = wake;
+        wake = [];
+        w.forEach((f) => f());
+      }
+    },
+  };
+}
+
+describe('capture files an export holds', () => {
+  const g = globalThis as { navigator?: unknown };
+  const before = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  beforeEach(() => {
+    Object.defineProperty(globalThis, 'navigator', { value: { locks: fakeLockManager() }, configurable: true, writable: true });
+  });
+  afterEach(() => {
+    if (before) Object.defineProperty(globalThis, 'navigator', before);
+    else delete g.navigator;
+  });
+
+  it('a capture deleted during an export keeps its file until the export lets go, then loses it', async () => {
+    const files = memoryArtifactFiles();
+    setArtifactFiles(files);
+    const ids = await seedCaptures(db, 3, { index: false });
+    const release = await holdCaptureFiles();
+    await deleteCapture(db, ids[0]!);
+    expect((await db.captures.get(ids[0]!))!.deleted).toBe(1); // deleted at once, in the store
+    expect(files.files.has(ids[0]!)).toBe(true); // but the export may still read the file
+    // The sweep does not take it either while the export runs, however old it is.
+    expect(await sweepArtifactFiles(db, files.clock + SWEEP_GRACE_MS + 1)).toBe(0);
+    expect(files.files.has(ids[0]!)).toBe(true);
+    release();
+    await removeDeletedFiles(db);
+    expect(files.files.has(ids[0]!)).toBe(false);
+    expect([...files.files.keys()].sort()).toEqual([ids[1]!, ids[2]!].sort());
+    // With no export running, a deletion removes the file at once.
+    await deleteCapture(db, ids[1]!);
     expect([...files.files.keys()]).toEqual([ids[2]]);
   });
 });
