@@ -11,6 +11,7 @@
  * a file another page is still writing or downloading.
  */
 import { memorySink, type ExportSink, type ExportSinkFactory } from './export';
+import { holdLock } from '../shared/locks';
 
 const PREFIX = 'export-';
 const SUFFIX = '.zip';
@@ -33,20 +34,9 @@ function opfsAvailable(): boolean {
   return typeof navigator !== 'undefined' && !!navigator.storage?.getDirectory && !!navigator.locks && typeof FileSystemFileHandle !== 'undefined' && 'createWritable' in FileSystemFileHandle.prototype;
 }
 
-/** Holds the Web Lock `name` until release() is called (or the page goes away). */
-async function hold(name: string): Promise<() => void> {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  await new Promise<void>((acquired, failed) => {
-    navigator.locks
-      .request(LOCK + name, { ifAvailable: true }, async (lock) => {
-        if (!lock) throw new Error(`export file ${name} is in use`);
-        acquired();
-        await released;
-      })
-      .catch(failed);
-  });
-  return release;
+/** Holds the Web Lock for export file `name` until release() is called (or the page goes away). */
+function hold(name: string): Promise<() => void> {
+  return holdLock(navigator.locks, LOCK + name, { ifAvailable: true });
 }
 
 async function remove(name: string): Promise<void> {

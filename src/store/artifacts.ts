@@ -22,6 +22,7 @@ import type { BlobRow, CaptureChunk } from './schema';
 import { bodyOffset, buildChunk, prepareEntry, storedType, type ZipReady } from '../bundle/zip-writer';
 import { recordPath } from '../bundle/format';
 import { sha256Hex } from '../crypto/hash';
+import { holdLock } from '../shared/locks';
 
 /** One artifact ready to be stored: its zip-entry body and what the entry's headers need. */
 export interface ArtifactBody {
@@ -173,18 +174,7 @@ function lockManager(): LockManager | null {
 /** Takes a shared hold on the capture files; call the result to let go (no-op without Web Locks). */
 export async function holdCaptureFiles(): Promise<() => void> {
   const locks = lockManager();
-  if (!locks) return () => {};
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  await new Promise<void>((held, failed) => {
-    locks
-      .request(CAPTURE_FILES_LOCK, { mode: 'shared' }, async () => {
-        held();
-        await released;
-      })
-      .catch(failed);
-  });
-  return release;
+  return locks ? holdLock(locks, CAPTURE_FILES_LOCK, { mode: 'shared' }) : () => {};
 }
 
 /** Removes the capture files of captures that were never committed (a failed save). Never throws. */

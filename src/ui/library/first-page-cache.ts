@@ -64,7 +64,7 @@ export function readCachedFirstPage(): FirstPage | null {
 }
 
 /** What writeCachedFirstPage stores for `page`: its rows and the cases they name. */
-export function cacheText(page: FirstPage): string {
+function cacheText(page: FirstPage): string {
   const named = new Set(page.rows.map((r) => r.caseId));
   return JSON.stringify({ v: VERSION, rows: page.rows, more: page.more, cases: page.cases.filter((c) => named.has(c.id)) });
 }
