@@ -252,6 +252,19 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     });
   }
 
+  // A composed bundle takes each capture file as it is: fetch their handles now (IPC round trips),
+  // while the bundle's own files are made, rather than after.
+  const encrypted = hasAge(opts.age);
+  const compose = allStored && !encrypted && input.captures.length <= (opts.composeMax ?? COMPOSE_MAX);
+  if (compose) {
+    for (const f of planned) {
+      if (!f.chunk) continue;
+      const body = f.data();
+      body.catch(() => {}); // awaited when written
+      f.data = () => body;
+    }
+  }
+
   // Time-stamp tokens for files in this bundle (record.json files), laid out by opts.timestampFiles.
   const tsRows = input.timestamps.filter((t) => t.path in files);
   const ts = tsRows.length ? await (opts.timestampFiles ?? timestampBundleFiles)(tsRows) : { files: new Map<string, Uint8Array>(), entries: [] };
@@ -307,9 +320,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   checkZipLimits(order);
   planned.length = 0; // `order` holds them now; writeZip lets each go once it is written
 
-  const encrypted = hasAge(opts.age);
   let blob: Blob;
-  if (allStored && !encrypted && input.captures.length <= (opts.composeMax ?? COMPOSE_MAX)) {
+  if (compose) {
     // Compose mode: headers around the stored bodies, which the browser reads only when the Blob is
     // saved. Nothing is deflated, hashed or copied here, and nothing goes through a sink.
     const parts = new BlobPartsOut();
