@@ -247,23 +247,24 @@ export const SWEEP_GRACE_MS = 10 * 60_000;
 export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Promise<number> {
   const files = artifactFiles();
   if (!files) return 0;
-  const locks = lockManager();
-  // Not while an export holds the files: the next sweep takes what this one leaves.
-  if (locks) return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? sweep(db, files, now) : 0))) as number;
-  return sweep(db, files, now);
-}
-
-async function sweep(db: EvidenceDB, files: ArtifactFiles, now: number): Promise<number> {
-  let n = 0;
+  const gone: string[] = [];
   for (const { captureId, lastModified } of await files.captures()) {
     // The row first: most files belong to a live capture, and their times need not be read.
     const row = await db.captures.get(captureId);
     if (row && !row.deleted) continue;
     if (now - (await lastModified()) < SWEEP_GRACE_MS) continue;
-    await files.removeCapture(captureId);
-    n++;
+    gone.push(captureId);
   }
-  return n;
+  if (!gone.length) return 0;
+  const remove = async (): Promise<number> => {
+    for (const id of gone) await files.removeCapture(id);
+    return gone.length;
+  };
+  // Not while an export holds the files: the next sweep takes what this one leaves. The lock is
+  // taken only for the removals, so a long listing never makes an export wait.
+  const locks = lockManager();
+  if (!locks) return remove();
+  return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? remove() : 0))) as number;
 }
 
 /**
