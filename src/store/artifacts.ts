@@ -189,9 +189,14 @@ export async function removeArtifactFiles(captureIds: readonly string[]): Promis
  * then they stay until removeDeletedFiles or the sweep. Never throws.
  */
 export async function removeDeletedCaptureFiles(captureIds: readonly string[]): Promise<void> {
+  await unlessExporting(() => removeArtifactFiles(captureIds), undefined).catch(() => {});
+}
+
+/** Runs `remove` under the capture-files lock if no export holds it; else gives `otherwise`. */
+async function unlessExporting<T>(remove: () => Promise<T>, otherwise: T): Promise<T> {
   const locks = lockManager();
-  if (!locks) return removeArtifactFiles(captureIds);
-  await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, async (lock) => (lock ? removeArtifactFiles(captureIds) : undefined)).catch(() => {});
+  if (!locks) return remove();
+  return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? remove() : otherwise))) as T;
 }
 
 /** Removes the files that deleted captures left while an export held them. Never throws. */
@@ -262,9 +267,7 @@ export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Prom
   };
   // Not while an export holds the files: the next sweep takes what this one leaves. The lock is
   // taken only for the removals, so a long listing never makes an export wait.
-  const locks = lockManager();
-  if (!locks) return remove();
-  return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? remove() : 0))) as number;
+  return unlessExporting(remove, 0);
 }
 
 /**
