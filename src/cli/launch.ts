@@ -64,9 +64,6 @@ export async function launchWithExtension(opts: LaunchOptions = {}): Promise<Lau
     '--no-first-run',
     '--no-default-browser-check',
     `--window-size=${size.width},${size.height}`,
-    // Each frame waits until its tiles are rasterized: the full-page screenshot of a tall page could
-    // otherwise catch tiles not painted yet on a busy machine (a blank band at the bottom).
-    '--run-all-compositor-stages-before-draw',
     ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
     ...(opts.ignoreHttpsErrors ? ['--ignore-certificate-errors'] : []),
     ...(opts.lang ? [`--lang=${opts.lang}`] : []),
