@@ -137,6 +137,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
   progress('screenshots');
   const full = await step('screenshotFull', () => deps.platform.captureFullPage(tabId, { maxHeight: FULL_PAGE_MAX_HEIGHT, geometry: collected.geometry }));
   if (full.capped) notes.push(`Full-page screenshot capped at ${full.height} px of ${full.pageHeight} px.`);
+  if (full.stable === false) notes.push(`The page kept changing while the full-page screenshot was taken (${full.shots} pictures, none the same as the one before); the last one is kept.`);
 
   progress('mhtml');
   let mhtml: Blob | null = null;
@@ -185,7 +186,7 @@ async function runCapture(tabId: number, runId: string, options: CaptureOptions,
     viewport: { width: collected.geometry.innerWidth, height: collected.geometry.innerHeight, devicePixelRatio: collected.geometry.devicePixelRatio },
     page: { scrollWidth: collected.geometry.scrollWidth, scrollHeight: collected.geometry.scrollHeight, contentType: collected.contentType },
     http: doc ? { status: doc.statusCode, statusLine: doc.statusLine, ip: doc.ip, fromCache: doc.fromCache, headers: doc.responseHeaders, redirects: doc.redirects, time: doc.time } : null,
-    screenshot: { width: full.width, height: full.height, pageHeight: full.pageHeight, capped: full.capped, maxHeight: FULL_PAGE_MAX_HEIGHT },
+    screenshot: { width: full.width, height: full.height, pageHeight: full.pageHeight, capped: full.capped, maxHeight: FULL_PAGE_MAX_HEIGHT, ...(full.stable === undefined ? {} : { stable: full.stable, shots: full.shots }) },
     textSource: collected.textSource,
     adapter: collected.adapter,
     element: collected.element,

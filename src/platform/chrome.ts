@@ -18,19 +18,32 @@ interface LayoutMetrics {
 /**
  * Page-side wait (a string: it runs in the captured page through the DevTools protocol) until
  * innerWidth/innerHeight report the overridden size, at most 3 s, then two animation frames.
- * It defines nothing in the page and leaves nothing behind.
+ * Resolves to whether the size was reached. It defines nothing in the page and leaves nothing behind.
  */
 function settledAt(width: number, height: number): string {
   return `new Promise((resolve) => {
     const until = performance.now() + 3000;
-    const frames = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+    const frames = (ok) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(ok)));
     const check = () => {
-      if ((innerWidth === ${width} && innerHeight === ${height}) || performance.now() > until) frames();
+      if (innerWidth === ${width} && innerHeight === ${height}) frames(true);
+      else if (performance.now() > until) frames(false);
       else setTimeout(check, 16);
     };
     check();
   })`;
 }
+
+/** Page-side: two animation frames, so the compositor produces at least one new frame. */
+const TWO_FRAMES = 'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
+
+/**
+ * Pictures taken at most, until two in a row are the same. Tiles of a tall page are rasterized
+ * after layout, off the main thread: on a busy machine the first picture can still miss the
+ * bottom of the page (it was blank in 2 of 6 CI runs of the 5,000 px test page), and no page-side
+ * signal says when raster is done. A page that keeps moving (animation, video) never repeats
+ * itself; the last picture is kept and the capture notes it.
+ */
+const MAX_SHOTS = 4;
 
 /**
  * Chrome: the full page through the DevTools protocol (one capture beyond the viewport, no
@@ -61,10 +74,24 @@ export const chromePlatform: CapturePlatform = {
       // Wait until the page's viewport has taken the new size, then two animation frames for layout
       // and paint at it. On a busy machine the override can land after the first frames: two frames
       // alone then captured tiles of the 5,000 px test page that had not been painted yet.
-      await send(target, 'Runtime.evaluate', { expression: settledAt(width, height), awaitPromise: true });
+      const sized = await send<{ result: { value?: unknown } }>(target, 'Runtime.evaluate', { expression: settledAt(width, height), awaitPromise: true, returnByValue: true });
+      if (sized.result.value !== true) {
+        // The override had not reached the page after 3 s: give it as long again before the pictures.
+        await send(target, 'Runtime.evaluate', { expression: settledAt(width, height), awaitPromise: true });
+      }
       // No clip: a clip (with or without captureBeyondViewport) brought the tiling back.
-      const { data } = await send<{ data: string }>(target, 'Page.captureScreenshot', { format: 'png', fromSurface: true });
-      return { png: base64ToBlob(data, 'image/png'), width, height, capped: height < pageHeight, pageHeight };
+      const shot = async (): Promise<string> => (await send<{ data: string }>(target, 'Page.captureScreenshot', { format: 'png', fromSurface: true })).data;
+      let data = await shot();
+      let shots = 1;
+      let stable = false;
+      while (!stable && shots < MAX_SHOTS) {
+        await send(target, 'Runtime.evaluate', { expression: TWO_FRAMES, awaitPromise: true });
+        const next = await shot();
+        shots++;
+        stable = next === data;
+        data = next;
+      }
+      return { png: base64ToBlob(data, 'image/png'), width, height, capped: height < pageHeight, pageHeight, stable, shots };
     } finally {
       if (overridden) await send(target, 'Emulation.clearDeviceMetricsOverride').catch(() => undefined);
       await chrome.debugger.detach(target).catch(() => undefined);

@@ -11,6 +11,13 @@ export interface FullPageShot {
   /** The page was taller than the cap; only the top `height` px are in the image. */
   capped: boolean;
   pageHeight: number;
+  /**
+   * Added: whether the last picture matched the one before it (Chrome takes pictures until two in
+   * a row are the same, so that tiles not yet rasterized are not kept). Absent: not checked.
+   */
+  stable?: boolean;
+  /** Added: pictures taken. */
+  shots?: number;
 }
 
 export interface CapturePlatform {

@@ -41,6 +41,23 @@ describe('capture a page end to end in Chromium', () => {
     expect(mhtml).toMatch(/MIME-Version: 1\.0/i);
   });
 
+  it('full screenshot: pictures until two in a row agree; a page that keeps moving is noted', async () => {
+    const metaOf = async (url: string) => {
+      const r = await h.send<CaptureResult>({ type: 'capture-url', url });
+      if (!r.ok) throw new Error(r.error);
+      const row = (await h.readCaptures()).find((c) => c.id === r.capture.id)!;
+      return JSON.parse((await h.readBlob(row.artifacts.find((a) => a.kind === 'metadata')!.path)).toString('utf8'));
+    };
+    const still = await metaOf(`${h.origin()}/tall.html?still`);
+    expect(still.screenshot.stable).toBe(true);
+    expect(still.screenshot.shots).toBeGreaterThanOrEqual(2);
+    expect(still.notes.join(' ')).not.toMatch(/kept changing/);
+    const moving = await metaOf(`${h.origin()}/moving.html`);
+    expect(moving.screenshot.stable).toBe(false);
+    expect(moving.screenshot.shots).toBe(4);
+    expect(moving.notes.join(' ')).toMatch(/kept changing .*4 pictures/);
+  });
+
   it('the page being captured hears no announcement from the capture script', async () => {
     // WXT's content-script wrapper dispatches "<extension id>:<name>:wxt:content-script-started" on
     // document; our injected scripts are unlisted scripts so that no such event exists.
