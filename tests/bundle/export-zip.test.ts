@@ -70,6 +70,30 @@ describe('BundleZipWriter', () => {
     expect(crc32(b.subarray(40_000), crc32(b.subarray(0, 40_000)))).toBe(crc32(b));
   });
 
+  it('deflates with the CRC-32 taken from the gzip trailer, and reads any gzip header', async () => {
+    const { crc32, deflateWithCrc, gzipBodyStart, prepareEntry } = await import('../../src/bundle/zip-writer');
+    const { inflateRawSync } = await import('node:zlib');
+    for (const data of [new Uint8Array(0), new TextEncoder().encode('郑州 红码 '.repeat(5000)), new Uint8Array(70_001).map((_, i) => (i * 7919) & 0xff)]) {
+      const { body, crc } = await deflateWithCrc(data);
+      expect(crc).toBe(crc32(data));
+      expect(Buffer.from(inflateRawSync(body)).equals(Buffer.from(data))).toBe(true);
+    }
+    // Text deflates, random bytes stay stored: both carry the right CRC.
+    const text = new TextEncoder().encode('村镇银行 '.repeat(1000));
+    const deflated = await prepareEntry(text, false);
+    expect(deflated.zip.method).toBe(8);
+    expect(deflated.zip.crc).toBe(crc32(text));
+    const rnd = crypto.getRandomValues(new Uint8Array(4096));
+    const kept = await prepareEntry(rnd, false);
+    expect(kept.zip.method).toBe(0);
+    expect(kept.zip.crc).toBe(crc32(rnd));
+    // Optional header fields (FEXTRA, FNAME, FCOMMENT, FHCRC) are skipped; a non-gzip is refused.
+    const gz = (flags: number, fields: number[]) => new Uint8Array([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3, ...fields, 3, 0, ...new Array(8).fill(0)]);
+    expect(gzipBodyStart(gz(0, []))).toBe(10);
+    expect(gzipBodyStart(gz(4 | 8 | 16 | 2, [2, 0, 0xaa, 0xbb, 0x61, 0x62, 0, 0x63, 0, 0x12, 0x34]))).toBe(21);
+    expect(gzipBodyStart(new Uint8Array(20))).toBe(-1);
+  });
+
   it('streams entries over WHOLE_MAX with a data descriptor that unzip, JSZip and our reader accept', async () => {
     const { BundleZipWriter, WHOLE_MAX, streamOut } = await import('../../src/bundle/zip-writer');
     const { readEntry } = await import('../../src/bundle/zip-reader');
