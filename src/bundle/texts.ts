@@ -48,30 +48,58 @@ function bi(en: string, zh: string): string {
   return `${esc(en)} <span lang="zh-CN">${esc(zh)}</span>`;
 }
 
+/** The per-capture labels, made once per report rather than once per capture. */
+function captureLabels() {
+  return {
+    requested: bi('Requested URL', '请求的网址'),
+    final: bi('Final URL', '最终网址'),
+    title: bi('Title', '标题'),
+    at: bi('Captured at (UTC, capturing computer’s clock)', '采集时间（UTC，采集电脑时钟）'),
+    id: bi('Capture ID', '采集编号'),
+    hash: bi('Capture hash (SHA-256 of record.json)', '采集哈希（record.json 的 SHA-256）'),
+    files: bi('Files', '文件'),
+    file: bi('File', '文件'),
+    bytes: bi('Bytes', '字节'),
+    custody: bi('Custody events', '保管记录'),
+    time: bi('Time (UTC)', '时间（UTC）'),
+    event: bi('Event', '事件'),
+    details: bi('Details', '详情'),
+  };
+}
+
 export function buildReportHtml(input: TextsInput): string {
   const { signer, captures, ledger } = input;
-  const events = ledger.filter((e) => e.body);
+  // Each capture's own events, in ledger order: one pass, not one scan of the ledger per capture.
+  const byCapture = new Map<string, ExportedLedgerEvent[]>();
+  for (const e of ledger) {
+    const id = e.body?.captureId;
+    if (!id) continue;
+    const list = byCapture.get(id);
+    if (list) list.push(e);
+    else byCapture.set(id, [e]);
+  }
+  const L = captureLabels();
   const caps = captures
     .map((c, i) => {
       const shot = screenshotOf(c);
-      const own = events.filter((e) => e.body!.captureId === c.id);
+      const own = byCapture.get(c.id) ?? [];
       return `<section class="capture" id="c-${esc(c.id)}">
 <h2>${bi(`Capture ${i + 1}`, `第 ${i + 1} 项`)}: ${esc(c.page.title ?? c.url)}</h2>
 ${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screenshot / 截图"></a>` : ''}
 <table>
-<tr><th>${bi('Requested URL', '请求的网址')}</th><td class="mono">${esc(c.url)}</td></tr>
-<tr><th>${bi('Final URL', '最终网址')}</th><td class="mono">${esc(c.finalUrl)}</td></tr>
-<tr><th>${bi('Title', '标题')}</th><td>${esc(c.page.title)}</td></tr>
-<tr><th>${bi('Captured at (UTC, capturing computer’s clock)', '采集时间（UTC，采集电脑时钟）')}</th><td class="mono">${esc(c.capturedAt)}</td></tr>
-<tr><th>${bi('Capture ID', '采集编号')}</th><td class="mono">${esc(c.id)}</td></tr>
-<tr><th>${bi('Capture hash (SHA-256 of record.json)', '采集哈希（record.json 的 SHA-256）')}</th><td class="mono">${esc(c.hash)}</td></tr>
+<tr><th>${L.requested}</th><td class="mono">${esc(c.url)}</td></tr>
+<tr><th>${L.final}</th><td class="mono">${esc(c.finalUrl)}</td></tr>
+<tr><th>${L.title}</th><td>${esc(c.page.title)}</td></tr>
+<tr><th>${L.at}</th><td class="mono">${esc(c.capturedAt)}</td></tr>
+<tr><th>${L.id}</th><td class="mono">${esc(c.id)}</td></tr>
+<tr><th>${L.hash}</th><td class="mono">${esc(c.hash)}</td></tr>
 </table>
-<h3>${bi('Files', '文件')}</h3>
-<table class="files"><tr><th>${bi('File', '文件')}</th><th>${bi('Bytes', '字节')}</th><th>SHA-256</th></tr>
+<h3>${L.files}</h3>
+<table class="files"><tr><th>${L.file}</th><th>${L.bytes}</th><th>SHA-256</th></tr>
 ${c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.size)}</td><td class="mono">${esc(a.sha256)}</td></tr>`).join('\n')}
 </table>
-<h3>${bi('Custody events', '保管记录')}</h3>
-<table class="events"><tr><th>#</th><th>${bi('Time (UTC)', '时间（UTC）')}</th><th>${bi('Event', '事件')}</th><th>${bi('Details', '详情')}</th></tr>
+<h3>${L.custody}</h3>
+<table class="events"><tr><th>#</th><th>${L.time}</th><th>${L.event}</th><th>${L.details}</th></tr>
 ${own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n')}
 </table>
 </section>`;
