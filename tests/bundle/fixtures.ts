@@ -1,7 +1,8 @@
 /** Synthetic captures with real record.json bytes and blobs, and helpers to take bundles apart. */
 import JSZip from 'jszip';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { onTestFinished } from 'vitest';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { canonicalJson, sha256Hex } from '../../src/crypto/hash';
@@ -122,8 +123,11 @@ export async function rezip(files: Map<string, Uint8Array>): Promise<Uint8Array>
   return z.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
 }
 
+/** A new folder under the system's temp dir, removed when the test that made it ends. */
 export function tempDir(prefix = 'jz-bundle-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Writes the files under `dir` (names checked with safeJoin). */
