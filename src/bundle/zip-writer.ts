@@ -82,14 +82,12 @@ export interface ZipReady {
  * the writer for whole entries and by the store, which keeps artifacts in this form (src/store/artifacts.ts).
  */
 export async function prepareEntry(bytes: Uint8Array, store: boolean): Promise<{ body: Uint8Array; zip: ZipReady }> {
-  if (!store) {
-    const { body, crc } = await deflateWithCrc(bytes);
-    if (body.length < bytes.length && !(bytes.length > DEFAULT_ZIP_LIMITS.ratioFloor && bytes.length > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
-      return { body, zip: { method: 8, crc, csize: body.length, size: bytes.length } };
-    }
-    return { body: bytes, zip: { method: 0, crc, csize: bytes.length, size: bytes.length } };
+  const deflated = store ? null : await deflateWithCrc(bytes);
+  const crc = deflated?.crc ?? crc32(bytes);
+  const body = deflated?.body;
+  if (body && body.length < bytes.length && !(bytes.length > DEFAULT_ZIP_LIMITS.ratioFloor && bytes.length > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
+    return { body, zip: { method: 8, crc, csize: body.length, size: bytes.length } };
   }
-  const crc = crc32(bytes);
   return { body: bytes, zip: { method: 0, crc, csize: bytes.length, size: bytes.length } };
 }
 
