@@ -5,7 +5,7 @@
  * the next export's ledger shows it.
  */
 import type { EvidenceDB } from '../store/db';
-import { captureFile, readArtifact, storedBody } from '../store/artifacts';
+import { artifactFiles, captureFile, readArtifact, storedBody } from '../store/artifacts';
 import { recordPath } from './format';
 import { appendEvent, readLedger } from '../store/ledger-store';
 import type { CaptureRow } from '../store/schema';
@@ -91,7 +91,8 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
           const arts = row.artifacts.map((a) => blobRows.get(a.path));
           if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
           const entries = [{ path: recordPath(row.id), zip: row.chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
-          return { entries: entries.sort((x, y) => x.offset - y.offset), date: new Date(row.capturedAt), body: () => captureFile(row.id) };
+          const opfsPath = artifactFiles()?.opfsPath?.(row.id);
+          return { entries: entries.sort((x, y) => x.offset - y.offset), date: new Date(row.capturedAt), body: () => captureFile(row.id), ...(opfsPath ? { file: { opfsPath, size: row.chunk.size } } : {}) };
         },
       })),
       ledger,

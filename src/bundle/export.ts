@@ -42,7 +42,7 @@ import { buildReportHtml, buildVerifyText } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
-import { BlobPartsOut, BundleZipWriter, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type ZipOut, type ZipReady } from './zip-writer';
+import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type FileRef, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -66,6 +66,8 @@ export interface StoredChunk {
   /** The date its headers carry. */
   date: Date;
   body(): Promise<Blob>;
+  /** Added: the same file by its OPFS path, where it has one (a PartsWriter copies it by name). */
+  file?: FileRef;
 }
 
 export interface StoredEntry {
@@ -115,7 +117,21 @@ export interface ExportOptions {
   sink?: ExportSinkFactory;
   /** Added: the most captures a bundle is composed of (default COMPOSE_MAX); more are streamed. */
   composeMax?: number;
+  /**
+   * Added: for bundles over composeMax whose captures are all stored files with OPFS paths, writes
+   * the laid-out bundle into one file (src/bundle/opfs-sink.ts opfsPartsWriter: a worker copying
+   * the files); null where it cannot, and the bundle is streamed through `sink`.
+   */
+  partsWriter?: PartsWriterFactory;
 }
+
+/** Writes a bundle given as its parts in order, capture files by name, into one file. */
+export interface PartsWriter {
+  write(parts: (Uint8Array | FileRef)[], type: string, signal?: AbortSignal): Promise<Blob>;
+  /** Lets go of the writer unused. */
+  discard(): void;
+}
+export type PartsWriterFactory = () => Promise<PartsWriter | null>;
 
 /** P.tsr, P.2.tsr, … per file, ordered by genTime, row id, tsaUrl, without certificate chains. */
 export async function defaultTimestampFiles(rows: TimestampRow[]): Promise<TimestampLayout> {
@@ -141,13 +157,18 @@ export interface ExportResult {
   /** Added: SHA-256 of the exact manifest.json bytes (what the 'exported' ledger event records). */
   manifestSha256: string;
   encrypted: boolean;
+  /**
+   * Added: how the bundle was made: composed of the capture files (read only when saved), copied
+   * into one file by a PartsWriter, or streamed through the sink.
+   */
+  written: 'composed' | 'copied' | 'streamed';
 }
 
 const utf8 = new TextEncoder();
 /**
- * A composed bundle costs the browser memory per part until it is saved: measured 15-35 KB per
- * stored file (bench/notes.md), so ~50-70 MB at 1,000 captures. Larger selections are streamed
- * instead (slower, but in memory that does not grow with the bundle).
+ * A composed bundle costs the browser memory per part until it is saved: measured 20-30 KB per
+ * Blob part (bench/notes.md), so ~50-70 MB at 1,000 captures. Larger selections are copied into one
+ * file by a PartsWriter (~75 MB/s against ~100 composed, memory flat) or streamed (~26 MB/s).
  */
 export const COMPOSE_MAX = 2000;
 
@@ -188,6 +209,8 @@ interface PlannedFile {
   zip?: ZipReady;
   /** Set when data() gives a stored run of whole entries (a capture's file). */
   chunk?: { entries: ChunkEntry[]; date: Date };
+  /** The capture's file by its OPFS path, where it has one. */
+  ref?: FileRef;
 }
 
 export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
@@ -206,6 +229,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const ids = new Set<string>();
   const mcaps: ManifestCapture[] = [];
   let allStored = true;
+  /** Every capture is one stored file with an OPFS path (a PartsWriter can copy them all). */
+  let allRefs = true;
   for (const { row, getArtifact, stored, chunk } of input.captures) {
     if (ids.has(row.id)) throw new Error(`capture ${row.id} is listed twice`);
     if (unsafeNameReason(captureDir(row.id))) throw new Error(`capture id "${row.id}" is not a safe folder name`);
@@ -225,8 +250,12 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       if (ch.entries.length !== want.size || ch.entries.some((e) => want.get(e.path) !== e.zip.size)) {
         throw new Error(`capture ${row.id}: its stored file does not hold the files its record lists (store damaged?)`);
       }
-      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date } });
-    } else planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
+      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date }, ...(ch.file ? { ref: ch.file } : {}) });
+      allRefs &&= !!ch.file;
+    } else {
+      allRefs = false;
+      planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
+    }
     for (const a of record.artifacts) {
       if (!a.path.startsWith(captureDir(row.id)) || unsafeNameReason(a.path) || a.path === recordPath(row.id)) {
         throw new Error(`capture ${row.id}: artifact path "${a.path}" is not inside its folder`);
@@ -255,7 +284,10 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   // A composed bundle takes each capture file as it is: fetch their handles now (IPC round trips),
   // while the bundle's own files are made, rather than after.
   const encrypted = hasAge(opts.age);
-  const compose = allStored && !encrypted && input.captures.length <= (opts.composeMax ?? COMPOSE_MAX);
+  const many = input.captures.length > (opts.composeMax ?? COMPOSE_MAX);
+  const compose = allStored && !encrypted && !many;
+  // Too many for a composed Blob: one file written by the PartsWriter, which starts (a worker) now.
+  const partsWriter = allRefs && !encrypted && many && opts.partsWriter ? opts.partsWriter().catch(() => null) : Promise.resolve(null);
   if (compose) {
     for (const f of planned) {
       if (!f.chunk) continue;
@@ -321,6 +353,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   planned.length = 0; // `order` holds them now; writeZip lets each go once it is written
 
   let blob: Blob;
+  let writer: PartsWriter | null = null;
   if (compose) {
     // Compose mode: headers around the stored bodies, which the browser reads only when the Blob is
     // saved. Nothing is deflated, hashed or copied here, and nothing goes through a sink.
@@ -331,6 +364,16 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       throw signal?.aborted ? abortError() : e;
     }
     blob = parts.blob('application/zip');
+  } else if ((writer = await partsWriter)) {
+    // Laid out like a composed bundle, capture files by name; the writer copies them into one file.
+    const list = new PartsListOut();
+    try {
+      await writeZip(order, { refs: list }, new Date(input.createdAt), opts, null);
+      blob = await writer.write(list.parts, 'application/zip', signal);
+    } catch (e) {
+      writer.discard();
+      throw signal?.aborted ? abortError() : e;
+    }
   } else {
     const sink = await (opts.sink ?? memorySink)(encrypted ? 'application/octet-stream' : 'application/zip');
     try {
@@ -343,7 +386,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   }
   opts.onProgress?.({ phase: 'done', percent: 100, currentFile: null });
   const fileName = `jianzheng-${compact(input.createdAt)}.zip${encrypted ? '.age' : ''}`;
-  return { blob, fileName, manifest, manifestSha256, encrypted };
+  return { blob, fileName, manifest, manifestSha256, encrypted, written: compose ? 'composed' : writer ? 'copied' : 'streamed' };
 }
 
 /** Per entry: local header (30) + central header (46) + the name twice + a data descriptor (16). */
@@ -386,16 +429,18 @@ const AHEAD_HANDLES = 1024;
  */
 async function writeZip(
   order: PlannedFile[],
-  target: { stream: WritableStream<Uint8Array> } | { parts: BlobPartsOut },
+  target: { stream: WritableStream<Uint8Array> } | { parts: BlobPartsOut } | { refs: PartsListOut },
   lastModDate: Date,
   opts: ExportOptions,
   age: AgeOptions | null,
 ): Promise<void> {
   const { signal } = opts;
-  const compose = 'parts' in target;
+  // Composed or listed: capture files are taken by reference (Blob or name), never read here.
+  const compose = !('stream' in target);
   let piping: Promise<void> | null = null;
   let zipOut: ZipOut;
-  if (compose) zipOut = target.parts;
+  if ('parts' in target) zipOut = target.parts;
+  else if ('refs' in target) zipOut = target.refs;
   else if (age) {
     const pass = new TransformStream<Uint8Array, Uint8Array>();
     zipOut = streamOut(pass.writable.getWriter());
@@ -404,7 +449,7 @@ async function writeZip(
   } else zipOut = streamOut(target.stream.getWriter());
   const zip = new BundleZipWriter(zipOut, lastModDate);
   const total = order.reduce((n, f) => n + f.size, 0) || 1;
-  const fetched = new Map<number, Promise<Blob | Uint8Array>>();
+  const fetched = new Map<number, Promise<Blob | Uint8Array | FileRef>>();
   let next = 0;
   let aheadBytes = 0;
   const fetchAhead = (from: number): void => {
@@ -413,7 +458,7 @@ async function writeZip(
       // Composing keeps stored bodies as Blobs (unread); otherwise small files are read whole.
       const small = !compose && f.size <= WHOLE_MAX;
       if (small) aheadBytes += f.size;
-      const p = f.data().then(async (d) => (small && d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
+      const p = f.ref && 'refs' in target ? Promise.resolve(f.ref) : f.data().then(async (d) => (small && d instanceof Blob && d.size <= WHOLE_MAX ? new Uint8Array(await d.arrayBuffer()) : d));
       p.catch(() => {}); // awaited in turn below
       fetched.set(next++, p);
     }
@@ -430,6 +475,7 @@ async function writeZip(
     if (!compose && f.size <= WHOLE_MAX) aheadBytes -= f.size;
     opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
     if (f.chunk) await zip.addChunk(data, f.chunk.entries, f.chunk.date, `capture folder ${f.path}`);
+    else if (!(data instanceof Blob || data instanceof Uint8Array)) throw new Error(`${f.path}: only a capture's whole file is taken by name`);
     else if (f.zip) await zip.addPrepared(f.path, data, f.zip);
     else await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
     done += f.size;

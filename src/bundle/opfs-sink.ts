@@ -10,7 +10,8 @@
  * pages call when they open and before every export. Locks are per origin, so one page never deletes
  * a file another page is still writing or downloading.
  */
-import { memorySink, type ExportSink, type ExportSinkFactory } from './export';
+import { memorySink, type ExportSink, type ExportSinkFactory, type PartsWriterFactory } from './export';
+import type { WritePartsReply } from './write-parts';
 import { holdLock } from '../shared/locks';
 
 const PREFIX = 'export-';
@@ -143,6 +144,76 @@ export const opfsSink: ExportSinkFactory = async (type) => {
   };
   return sink;
 };
+
+/**
+ * Writes a bundle laid out as parts into a new export file (same name, lock and lifetime as
+ * opfsSink's files) in a dedicated worker (src/bundle/write-parts-worker.ts) that copies the capture
+ * files by name with synchronous access handles. Null where the worker cannot start or has no such
+ * handles; the exporter then streams. The worker starts when the export does, so its load overlaps
+ * the making of the bundle's own files.
+ */
+export const opfsPartsWriter: PartsWriterFactory = async () => {
+  if (!opfsAvailable() || typeof Worker === 'undefined') return null;
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./write-parts-worker.ts', import.meta.url), { type: 'module' });
+  } catch {
+    return null;
+  }
+  const waiting: ((m: WritePartsReply | null) => void)[] = [];
+  const reply = (): Promise<WritePartsReply | null> => new Promise((resolve) => waiting.push(resolve));
+  worker.onmessage = (e: MessageEvent<WritePartsReply>) => waiting.shift()?.(e.data);
+  worker.onerror = (e) => {
+    e.preventDefault();
+    for (const w of waiting.splice(0)) w(null); // the worker did not load or died
+  };
+  const probe = reply();
+  worker.postMessage({ type: 'probe' });
+  if ((await probe)?.type !== 'ready') {
+    worker.terminate();
+    return null;
+  }
+  // An export that fails before it writes never calls write() or discard(): the worker goes anyway.
+  const idle = setTimeout(() => worker.terminate(), IDLE_WORKER_MS);
+  return {
+    async write(parts, type, signal) {
+      clearTimeout(idle);
+      const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
+      const release = await hold(name);
+      const expected = parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);
+      const stop = (): void => {
+        worker.terminate();
+        for (const w of waiting.splice(0)) w(null);
+      };
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        const done = reply();
+        worker.postMessage({ type: 'write', out: name, parts });
+        const m = await done;
+        if (signal?.aborted) throw new Error('export cancelled');
+        if (m?.type === 'failed') throw new Error(m.error);
+        if (m?.type !== 'done') throw new Error('the bundle writer stopped before it finished');
+        if (m.size !== expected) throw new Error(`the bundle file has ${m.size} bytes where ${expected} were laid out`);
+        const file = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
+        const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
+        held.set(blob, { name, release });
+        return blob;
+      } catch (e) {
+        await remove(name);
+        release();
+        throw e;
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        worker.terminate();
+      }
+    },
+    discard: () => {
+      clearTimeout(idle);
+      worker.terminate();
+    },
+  };
+};
+const IDLE_WORKER_MS = 5 * 60_000;
 
 interface DownloadDelta {
   id: number;

@@ -226,9 +226,26 @@ export function buildChunk(items: readonly { path: string; body: Uint8Array; zip
 
 export class ZipLimitError extends Error {}
 
-/** Where the writer puts the zip: bytes, or Blobs (stored bodies) that a sink may keep unread. */
+/** A stored capture file named by its path from the OPFS root, for a ZipOut that copies files itself. */
+export interface FileRef {
+  opfsPath: string;
+  size: number;
+}
+
+/** What the writer puts out: bytes, Blobs (stored bodies) a sink may keep unread, or named files. */
+export type ZipPart = Uint8Array | Blob | FileRef;
+
+function partSize(part: ZipPart): number {
+  return part instanceof Uint8Array ? part.length : part.size;
+}
+
+function isFileRef(part: ZipPart): part is FileRef {
+  return !(part instanceof Uint8Array) && !(part instanceof Blob);
+}
+
+/** Where the writer puts the zip. Only PartsListOut takes FileRefs. */
 export interface ZipOut {
-  write(part: Uint8Array | Blob): Promise<void>;
+  write(part: ZipPart): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -236,6 +253,7 @@ export interface ZipOut {
 export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
   return {
     async write(part) {
+      if (isFileRef(part)) throw new Error('a byte stream cannot take a file by name');
       if (!(part instanceof Blob)) return w.write(part);
       for (let o = 0; o < part.size; o += SLICE) await w.write(new Uint8Array(await part.slice(o, Math.min(part.size, o + SLICE)).arrayBuffer()));
     },
@@ -253,7 +271,8 @@ export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
 export class BlobPartsOut implements ZipOut {
   private parts: (Uint8Array | Blob)[] = [];
   private held = 0;
-  async write(part: Uint8Array | Blob): Promise<void> {
+  async write(part: ZipPart): Promise<void> {
+    if (isFileRef(part)) throw new Error('a Blob cannot take a file by name');
     this.parts.push(part);
     if (part instanceof Blob) return;
     this.held += part.length;
@@ -271,6 +290,46 @@ export class BlobPartsOut implements ZipOut {
 const BYTES_HELD = 8 * 1024 * 1024;
 
 /**
+ * A ZipOut that only lists the parts, capture files by name, for a writer that copies them itself
+ * (src/bundle/write-parts.ts). Small byte parts (headers) are gathered into pieces of up to
+ * BYTES_HELD, so the list stays short.
+ */
+export class PartsListOut implements ZipOut {
+  readonly parts: (Uint8Array | FileRef)[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  async write(part: ZipPart): Promise<void> {
+    if (part instanceof Blob) throw new Error('a list of parts takes stored files by name, not as Blobs');
+    if (isFileRef(part)) {
+      this.flush();
+      this.parts.push(part);
+      return;
+    }
+    if (this.pendingBytes + part.length > BYTES_HELD) this.flush();
+    this.pending.push(part);
+    this.pendingBytes += part.length;
+  }
+  async close(): Promise<void> {
+    this.flush();
+  }
+  private flush(): void {
+    if (!this.pending.length) return;
+    if (this.pending.length === 1) this.parts.push(this.pending[0]!);
+    else {
+      const out = new Uint8Array(this.pendingBytes);
+      let o = 0;
+      for (const p of this.pending) {
+        out.set(p, o);
+        o += p.length;
+      }
+      this.parts.push(out);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+/**
  * Writes entries one after another to `out` and, on close(), the central directory. Throws
  * ZipLimitError rather than write an offset or size that would need ZIP64.
  */
@@ -286,8 +345,8 @@ export class BundleZipWriter {
     this.dos = dosDateTime(date);
   }
 
-  private async write(chunk: Uint8Array | Blob): Promise<void> {
-    const n = chunk instanceof Blob ? chunk.size : chunk.length;
+  private async write(chunk: ZipPart): Promise<void> {
+    const n = partSize(chunk);
     if (!n) return;
     this.offset += n;
     if (this.offset > U32) throw new ZipLimitError('the zip would pass 4 GiB, which needs ZIP64');
@@ -327,7 +386,7 @@ export class BundleZipWriter {
    * it exactly (each header where the previous body ends, the last body ending at its end): else
    * the chunk is not what was stored, and it is refused.
    */
-  async addChunk(chunk: Blob | Uint8Array, entries: readonly ChunkEntry[], date: Date, what: string): Promise<void> {
+  async addChunk(chunk: ZipPart, entries: readonly ChunkEntry[], date: Date, what: string): Promise<void> {
     let at = 0;
     const names: Uint8Array[] = [];
     for (const e of entries) {
@@ -337,7 +396,7 @@ export class BundleZipWriter {
       at += 30 + name.length + e.zip.csize;
       names.push(name);
     }
-    const size = chunk instanceof Blob ? chunk.size : chunk.length;
+    const size = partSize(chunk);
     if (at !== size) throw new Error(`${what}: the stored file has ${size} bytes where ${at} were recorded (store damaged?)`);
     const base = this.offset;
     await this.write(chunk);

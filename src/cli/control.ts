@@ -9,6 +9,11 @@ export interface ExportJob {
   captureIds: string[];
   fileName: string;
   age?: { recipients?: string[]; passphrase?: string };
+  /**
+   * Added, for tests and benchmarks: bundles of more captures than this are not composed of the
+   * capture files but written into one file by a worker (or streamed). Default: COMPOSE_MAX.
+   */
+  composeMax?: number;
 }
 
 export interface ConfigureJob {
@@ -34,4 +39,6 @@ export interface JobResult {
   manifestSha256?: string;
   size?: number;
   signer?: { fingerprint: string; name: string | null };
+  /** Added: how an export's bundle was made (ExportResult.written). */
+  written?: 'composed' | 'copied' | 'streamed';
 }

@@ -52,6 +52,8 @@ export interface ArtifactFiles {
   removeCapture(captureId: string): Promise<void>;
   /** The capture files present; their modification time is read only when asked for. */
   captures(): Promise<{ captureId: string; lastModified(): Promise<number> }[]>;
+  /** Added: the capture file's path from the OPFS root, where the files are there (a worker can copy them). */
+  opfsPath?(captureId: string): string;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -71,6 +73,7 @@ export function opfsArtifactFiles(): ArtifactFiles {
   };
   return {
     kind: 'opfs',
+    opfsPath: (captureId) => `${ROOT}/${captureId}`,
     async write(captureId, bytes) {
       const w = await (await (await rootDir()).getFileHandle(captureId, { create: true })).createWritable();
       try {

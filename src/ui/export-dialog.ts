@@ -6,7 +6,7 @@
 import type { AgeOptions } from '../crypto/age';
 import type { ExportProgress } from '../bundle/export';
 import { exportFromStore, type ExportSelection } from '../bundle/export-store';
-import { opfsSink, releaseAfterDownload, releaseExportBlob } from '../bundle/opfs-sink';
+import { opfsPartsWriter, opfsSink, releaseAfterDownload, releaseExportBlob } from '../bundle/opfs-sink';
 import { holdCaptureFiles, removeDeletedFiles } from '../store/artifacts';
 import type { EvidenceDB } from '../store/db';
 import { t } from './i18n';
@@ -87,7 +87,7 @@ export async function exportHoldingFiles(db: EvidenceDB, sel: ExportSelection, o
     void removeDeletedFiles(db);
   };
   try {
-    const result = await exportFromStore(db, sel, { ...opts, sink: opfsSink });
+    const result = await exportFromStore(db, sel, { ...opts, sink: opfsSink, partsWriter: opfsPartsWriter });
     releaseAfterDownload(result.blob, done);
     return result;
   } catch (e) {

@@ -38,13 +38,14 @@ async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
 
 async function runExport(job: ExportJob): Promise<Partial<JobResult>> {
   // Composed of the capture files, or streamed into an OPFS file: the page never holds the bundle.
-  const result = await exportHoldingFiles(getDb(), { captureIds: job.captureIds }, { age: job.age });
+  const result = await exportHoldingFiles(getDb(), { captureIds: job.captureIds }, { age: job.age, ...(job.composeMax !== undefined ? { composeMax: job.composeMax } : {}) });
   const fileName = result.encrypted && !job.fileName.endsWith('.age') ? `${job.fileName}.age` : job.fileName;
   saveBlob(result.blob, fileName);
   return {
     fileName,
     manifestSha256: result.manifestSha256,
     size: result.blob.size,
+    written: result.written,
     signer: { fingerprint: result.manifest.signer?.fingerprint ?? '', name: result.manifest.signer?.name ?? null },
   };
 }

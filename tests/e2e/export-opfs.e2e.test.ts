@@ -50,6 +50,7 @@ describe('export through the Origin Private File System', () => {
     const download = control.waitForEvent('download');
     const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'plain.zip' });
     if (!res.ok) throw new Error(res.error);
+    expect(res.written).toBe('composed');
     const bytes = readFileSync(await (await download).path());
     expect(bytes.length).toBe(res.size);
     // JSZip checks every entry's CRC-32 against its inflated bytes.
@@ -58,6 +59,29 @@ describe('export through the Origin Private File System', () => {
     expect(manifest.captures.map((c) => c.id)).toEqual([id]);
     for (const a of manifest.captures[0]!.artifacts) expect(createHash('sha256').update(await zip.file(a.path)!.async('uint8array')).digest('hex'), a.path).toBe(a.sha256);
     expect(await opfsState(control)).toEqual({ files: [], locks: [] });
+  });
+
+  it('a bundle over the compose limit is written by a worker into one locked OPFS file, and verifies', async () => {
+    const made = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/tall.html?worker` });
+    if (!made.ok) throw new Error(made.error);
+    const download = control.waitForEvent('download');
+    // composeMax 1: two captures are "too many" to compose, as 2,001 are by default.
+    const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id, made.capture.id], fileName: 'worker.zip', composeMax: 1 });
+    if (!res.ok) throw new Error(res.error);
+    expect(res.written).toBe('copied');
+    const file = await (await download).path();
+    const bytes = readFileSync(file);
+    expect(bytes.length).toBe(res.size);
+    const zip = await JSZip.loadAsync(bytes, { checkCRC32: true });
+    const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as Manifest;
+    expect(manifest.captures.map((c) => c.id)).toEqual([id, made.capture.id]);
+    for (const c of manifest.captures) for (const a of c.artifacts) expect(createHash('sha256').update(await zip.file(a.path)!.async('uint8array')).digest('hex'), a.path).toBe(a.sha256);
+    // Our verifier (signature, hashes, ledger) exits 0.
+    execFileSync('node', [join(import.meta.dirname, '../../bin/jianzheng-verify.js'), file], { stdio: 'pipe' });
+    // One export file, held by its lock while the download may read it (a composed bundle has none).
+    const during = await opfsState(control);
+    expect(during.files).toHaveLength(1);
+    expect(during.locks).toEqual([`jz-export-file:${during.files[0]}`]);
   });
 
   it('a capture deleted while an export may still read the capture files keeps its file until then', async () => {
@@ -100,6 +124,7 @@ describe('export through the Origin Private File System', () => {
     const download = control.waitForEvent('download');
     const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: [id], fileName: 'opfs.zip', age: { recipients: [recipient] } });
     if (!res.ok) throw new Error(res.error);
+    expect(res.written).toBe('streamed');
     const file = await (await download).path();
     expect(readFileSync(file).length).toBe(res.size);
     execFileSync('age', ['-d', '-i', 'key.txt', '-o', 'out.zip', file], { cwd: dir });

@@ -11,6 +11,7 @@ import { seedCaptures } from '../../src/store/seed';
 import { ensureDefaultCase } from '../../src/store/cases';
 import { appendEvent, verifyStoredLedger } from '../../src/store/ledger-store';
 import { exportFromStore } from '../../src/bundle/export-store';
+import type { PartsWriter } from '../../src/bundle/export';
 import { verifyBundle } from '../../src/bundle/verify';
 import { crc32 } from '../../src/bundle/zip-writer';
 import { blobBytes, makeCapture, tempDir, unzipAll } from '../bundle/fixtures';
@@ -228,6 +229,38 @@ describe('export of stored bodies', () => {
     setArtifactFiles(memoryArtifactFiles({ files: (artifactFiles() as ReturnType<typeof memoryArtifactFiles>).files }));
     const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2 });
     expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
+  });
+
+  it('over composeMax, a PartsWriter gets the capture files by name, unread, and the bundle verifies; without one it streams', async () => {
+    // The memory store's methods count on the object itself: add the OPFS path to it, not to a copy.
+    const files = Object.assign(memoryArtifactFiles({ bodyClass: UnreadBlob }), { opfsPath: (id: string) => `artifacts/${id}` });
+    setArtifactFiles(files);
+    const ids = await seedCaptures(db, 3, { index: false });
+    let named = 0;
+    const partsWriter = async (): Promise<PartsWriter> => ({
+      // What the worker does: bytes as they are, each named file's bytes in its place.
+      async write(parts, type) {
+        const out = parts.map((p) => {
+          if (p instanceof Uint8Array) return p;
+          named++;
+          const f = files.files.get(p.opfsPath.replace(/^artifacts\//, ''))!;
+          expect(f.bytes.length).toBe(p.size);
+          return f.bytes;
+        });
+        return new Blob(out as BlobPart[], { type });
+      },
+      discard() {},
+    });
+    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter });
+    expect(res.written).toBe('copied');
+    expect(named).toBe(3);
+    expect(files.reads).toBe(0); // no capture file was opened as a Blob, let alone read
+    expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
+    // A browser without the worker (the factory gives null): streamed, reading the bodies.
+    setArtifactFiles(memoryArtifactFiles({ files: files.files }));
+    const streamed = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter: async () => null });
+    expect(streamed.written).toBe('streamed');
+    expect((await verifyBundle(await blobBytes(streamed.blob))).ok).toBe(true);
   });
 
   it('streams when some captures predate stored bodies or the bundle is encrypted, and still verifies', async () => {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { writeParts, type PartsDir, type SyncHandle } from '../../src/bundle/write-parts';
+import { PartsListOut } from '../../src/bundle/zip-writer';
+
+/** An in-memory OPFS with synchronous handles, counting the handles still open. */
+function memoryDir(files: Map<string, Uint8Array>) {
+  const state = { open: 0, readSizes: [] as number[] };
+  const handle = (path: string, create: boolean): SyncHandle => {
+    if (!files.has(path)) {
+      if (!create) throw Object.assign(new Error('not found'), { name: 'NotFoundError' });
+      files.set(path, new Uint8Array(0));
+    }
+    state.open++;
+    let closed = false;
+    return {
+      getSize: () => files.get(path)!.length,
+      read(buf, { at }) {
+        const src = files.get(path)!.subarray(at, at + buf.length);
+        buf.set(src);
+        state.readSizes.push(src.length);
+        return src.length;
+      },
+      write(buf, { at }) {
+        const cur = files.get(path)!;
+        const next = new Uint8Array(Math.max(cur.length, at + buf.length));
+        next.set(cur);
+        next.set(buf, at);
+        files.set(path, next);
+        return buf.length;
+      },
+      truncate(size) {
+        files.set(path, files.get(path)!.slice(0, size));
+      },
+      flush() {},
+      close() {
+        if (!closed) state.open--;
+        closed = true;
+      },
+    };
+  };
+  const dir = (prefix: string): PartsDir => ({
+    async getDirectoryHandle(name) {
+      return dir(`${prefix}${name}/`);
+    },
+    async getFileHandle(name, opts) {
+      const path = prefix + name;
+      if (!opts?.create && !files.has(path)) throw Object.assign(new Error('not found'), { name: 'NotFoundError' });
+      return { createSyncAccessHandle: async () => handle(path, !!opts?.create) };
+    },
+  });
+  return { root: dir(''), state };
+}
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
+
+describe('writeParts (the worker that writes a laid-out bundle into one OPFS file)', () => {
+  it('writes bytes and named files in order, each file copied whole', async () => {
+    const files = new Map([
+      ['artifacts/a', bytes('AAAA')],
+      ['artifacts/b', bytes('BB')],
+    ]);
+    const { root, state } = memoryDir(files);
+    const parts = [bytes('head|'), { opfsPath: 'artifacts/a', size: 4 }, bytes('|'), { opfsPath: 'artifacts/b', size: 2 }, bytes('|tail')];
+    const size = await writeParts(root, { type: 'write', out: 'export-x.zip', parts });
+    expect(text(files.get('export-x.zip'))).toBe('head|AAAA|BB|tail');
+    expect(size).toBe(17);
+    expect(state.open).toBe(0);
+  });
+
+  it('fails naming the file when it is missing or not the size its record says, and closes every handle', async () => {
+    const files = new Map(Array.from({ length: 20 }, (_, i) => [`artifacts/c${i}`, bytes('x'.repeat(10))] as [string, Uint8Array]));
+    const { root, state } = memoryDir(files);
+    const refs = [...files.keys()].map((opfsPath) => ({ opfsPath, size: 10 }));
+    refs[3] = { opfsPath: 'artifacts/c3', size: 11 };
+    await expect(writeParts(root, { type: 'write', out: 'o.zip', parts: refs })).rejects.toThrow('artifacts/c3: the stored file has 10 bytes where 11 were recorded (store damaged?)');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(state.open).toBe(0); // including the files opened ahead
+    await expect(writeParts(root, { type: 'write', out: 'o.zip', parts: [{ opfsPath: 'artifacts/gone', size: 1 }] })).rejects.toThrow('artifacts/gone: the stored file is missing (store damaged?)');
+    await expect(writeParts(root, { type: 'write', out: 'o.zip', parts: [bytes('x')] }, () => true)).rejects.toThrow('cancelled');
+  });
+});
+
+describe('PartsListOut', () => {
+  it('gathers byte parts between named files, keeps the files in place, and refuses Blobs', async () => {
+    const out = new PartsListOut();
+    await out.write(bytes('a'));
+    await out.write(bytes('bc'));
+    await out.write({ opfsPath: 'artifacts/x', size: 5 });
+    await out.write(bytes('d'));
+    await out.close();
+    expect(out.parts.map((p) => (p instanceof Uint8Array ? text(p) : p.opfsPath))).toEqual(['abc', 'artifacts/x', 'd']);
+    await expect(out.write(new Blob(['e']))).rejects.toThrow('not as Blobs');
+  });
+});
