@@ -96,11 +96,9 @@ describe('capture a page end to end in Firefox', () => {
     await page.close();
   });
 
-  it('a plain export is composed of the stored capture file, and our verifier accepts the bundle', async () => {
-    const result = h.result();
-    if (!result.ok) throw new Error(result.error);
-    // Catch the download the export page starts, and read the bundle from its blob: URL instead.
-    await control.evaluate(() => {
+  /** Catches the download the export page starts next; savedZip() reads the bundle from its blob: URL. */
+  const armDownload = () =>
+    control.evaluate(() => {
       const w = globalThis as unknown as { __jzSaved?: Promise<string> };
       w.__jzSaved = new Promise((resolve) => {
         const click = HTMLAnchorElement.prototype.click;
@@ -117,10 +115,17 @@ describe('capture a page end to end in Firefox', () => {
         };
       });
     });
+  const savedZip = async () => new Uint8Array(Buffer.from(await control.evaluate(() => (globalThis as unknown as { __jzSaved: Promise<string> }).__jzSaved), 'base64'));
+
+  it('a plain export is composed of the stored capture file, and our verifier accepts the bundle', async () => {
+    const result = h.result();
+    if (!result.ok) throw new Error(result.error);
+    await armDownload();
     const res = await runJob(pw(control), { type: 'jz-export', jobId: randomUUID(), captureIds: [result.capture.id], fileName: 'firefox.zip' });
     if (!res.ok) throw new Error(res.error);
-    const zip = new Uint8Array(Buffer.from(await control.evaluate(() => (globalThis as unknown as { __jzSaved: Promise<string> }).__jzSaved), 'base64'));
+    const zip = await savedZip();
     expect(zip.length).toBe(res.size);
+    expect(res.written).toBe('composed');
     const v = await verifyBundle(zip);
     expect(v.ok).toBe(true);
     // No bundle file was written: the zip was composed of the capture's own file.
@@ -131,6 +136,18 @@ describe('capture a page end to end in Firefox', () => {
     });
     expect(files.filter((f) => f.startsWith('export-'))).toEqual([]);
     expect(files).toContain('artifacts');
+  });
+
+  it('an export over the compose limit is copied into one file by a worker, and verifies', async () => {
+    const result = h.result();
+    if (!result.ok) throw new Error(result.error);
+    await armDownload();
+    const res = await runJob(pw(control), { type: 'jz-export', jobId: randomUUID(), captureIds: [result.capture.id], fileName: 'copied.zip', composeMax: 0 });
+    if (!res.ok) throw new Error(res.error);
+    expect(res.written).toBe('copied');
+    const zip = await savedZip();
+    expect(zip.length).toBe(res.size);
+    expect((await verifyBundle(zip)).ok).toBe(true);
   });
 
   it('the library lists the capture and shows its snapshot in a frame that can run no script', async () => {
