@@ -154,11 +154,12 @@ async function main(): Promise<void> {
       log(`export: seeding ${cfg.exportCaptures} captures of ~${cfg.exportKb} KB, exporting ${cfg.exportSizes.join(' and ')} of them ${cfg.runs}× each`);
       exp = await exportBench(cfg.exportCaptures, cfg.exportKb, cfg.exportSizes, cfg.runs, join(work, 'export'));
       const largest = Math.max(...cfg.exportSizes);
-      const bySize = cfg.exportSizes.map((size) => {
-        const rs = exp!.runs.filter((r) => r.captures === size);
-        return { captures: size, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), jobMs: stats(rs.map((r) => r.jobMs)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) };
-      });
-      results.export = { seeded: exp.seeded, seededBytes: exp.seededBytes, largestFile: exp.largestFile, seedMs: exp.seedMs, runs: exp.runs, bySize, largestSize: largest };
+      const summary = (size: number, rs: ExportBench['runs']) => ({ captures: size, written: rs[0]?.written, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), jobMs: stats(rs.map((r) => r.jobMs)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) });
+      // The targets are judged on the default way (composed up to COMPOSE_MAX); the copied runs are context.
+      const bySize = cfg.exportSizes.map((size) => summary(size, exp!.runs.filter((r) => r.captures === size && r.written !== 'copied')));
+      const copiedRuns = exp.runs.filter((r) => r.written === 'copied');
+      const copied = copiedRuns.length ? summary(largest, copiedRuns) : null;
+      results.export = { seeded: exp.seeded, seededBytes: exp.seededBytes, largestFile: exp.largestFile, seedMs: exp.seedMs, runs: exp.runs, bySize, copied, largestSize: largest };
     });
     if (only.has('verify') && exp?.bundle) await section('verify', async () => {
       log('verify: our verifier against sha256sum on the exported bundle');

@@ -25,6 +25,8 @@ export interface ExportRun {
   /** peak − baseline: what the export itself held */
   growth: number;
   samples: number;
+  /** How the extension made the bundle (ExportResult.written): composed, copied or streamed. */
+  written: string;
 }
 
 export interface ExportBench {
@@ -40,7 +42,9 @@ const MB = 1024 * 1024;
 
 /**
  * Seeds `n` captures of ~`kb` KB, then exports the first `sizes[i]` of them `runs` times each; the
- * last export of the largest size is kept as `bundle` for the verify benchmark.
+ * last export of the largest size is kept as `bundle` for the verify benchmark. Then the largest
+ * size again `runs` times with composeMax 0: the way the extension writes bundles too large to
+ * compose (copied by a worker into one file), for the record beside the composed one.
  */
 export async function exportBench(n: number, kb: number, sizes: number[], runs: number, dir: string): Promise<ExportBench> {
   mkdirSync(dir, { recursive: true });
@@ -52,7 +56,8 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
     const out: ExportRun[] = [];
     let bundle: string | null = null;
     const cdp = await control.context().newCDPSession(control);
-    for (const size of sizes) {
+    const plan = [...sizes.map((size) => ({ size, copied: false })), { size: Math.max(...sizes), copied: true }];
+    for (const { size, copied } of plan) {
       for (let r = 0; r < runs; r++) {
         // Collect the seeding's (or the previous export's) garbage first, so the baseline is the page
         // at rest and the growth measures this export, not garbage left from before it.
@@ -60,10 +65,10 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         await control.waitForTimeout(1000);
         const baselinePss = browserPss();
         const sampler = sampleMemory(100);
-        const file = join(dir, `export-${size}-${r}.zip`);
+        const file = join(dir, `export-${size}-${r}${copied ? '-copied' : ''}.zip`);
         const download = control.waitForEvent('download', { timeout: 900_000 });
         const started = performance.now();
-        const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: seeded.ids.slice(0, size), fileName: `export-${size}-${r}.zip` });
+        const res = await runJob(control, { type: 'jz-export', jobId: randomUUID(), captureIds: seeded.ids.slice(0, size), fileName: `export-${size}-${r}.zip`, ...(copied ? { composeMax: 0 } : {}) });
         const jobMs = performance.now() - started;
         if (!res.ok) throw new Error(`export failed: ${res.error}`);
         const d = await download;
@@ -74,8 +79,8 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         await d.saveAs(file);
         const mem = sampler.stop();
         const bytes = statSync(file).size;
-        out.push({ captures: size, bundleBytes: bytes, ms, mbPerS: bytes / MB / (ms / 1000), jobMs, baselinePss, peakPss: mem.peak, growth: mem.peak - baselinePss, samples: mem.samples });
-        bundle = file;
+        out.push({ captures: size, bundleBytes: bytes, ms, mbPerS: bytes / MB / (ms / 1000), jobMs, baselinePss, peakPss: mem.peak, growth: mem.peak - baselinePss, samples: mem.samples, written: res.written ?? 'unknown' });
+        if (!copied) bundle = file;
       }
     }
     return { seeded: seeded.ids.length, seededBytes: seeded.bytes, largestFile: seeded.largest, seedMs, runs: out, bundle };
