@@ -115,7 +115,7 @@ export interface ExportOptions {
   manifestTimestamps?: (manifestBytes: Uint8Array) => Promise<Map<string, Uint8Array>>;
   /** Added: where the bytes go; default memorySink (Blob parts in memory). Pages pass opfsSink. */
   sink?: ExportSinkFactory;
-  /** Added: the most captures a bundle is composed of (default COMPOSE_MAX); more are streamed. */
+  /** Added: the most captures a bundle is composed of (default COMPOSE_MAX); more are copied by partsWriter or streamed. */
   composeMax?: number;
   /**
    * Added: for bundles over composeMax whose captures are all stored files with OPFS paths, writes
@@ -127,7 +127,8 @@ export interface ExportOptions {
 
 /** Writes a bundle given as its parts in order, capture files by name, into one file. */
 export interface PartsWriter {
-  write(parts: (Uint8Array | FileRef)[], type: string, signal?: AbortSignal): Promise<Blob>;
+  /** `onProgress` gets the bytes written so far. */
+  write(parts: (Uint8Array | FileRef)[], type: string, signal?: AbortSignal, onProgress?: (bytes: number) => void): Promise<Blob>;
   /** Lets go of the writer unused. */
   discard(): void;
 }
@@ -368,8 +369,10 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     // Laid out like a composed bundle, capture files by name; the writer copies them into one file.
     const list = new PartsListOut();
     try {
-      await writeZip(order, { refs: list }, new Date(input.createdAt), opts, null);
-      blob = await writer.write(list.parts, 'application/zip', signal);
+      // Listing is instant; the zip phase's progress is the copy's.
+      await writeZip(order, { refs: list }, new Date(input.createdAt), { ...opts, onProgress: undefined }, null);
+      const bytes = list.parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0) || 1;
+      blob = await writer.write(list.parts, 'application/zip', signal, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (n / bytes) * 100), currentFile: null }));
     } catch (e) {
       writer.discard();
       throw signal?.aborted ? abortError() : e;

@@ -11,7 +11,7 @@
  * a file another page is still writing or downloading.
  */
 import { memorySink, type ExportSink, type ExportSinkFactory, type PartsWriterFactory } from './export';
-import type { WritePartsReply } from './write-parts';
+import type { WritePartsProgress, WritePartsReply } from './write-parts';
 import { holdLock } from '../shared/locks';
 
 const PREFIX = 'export-';
@@ -162,7 +162,11 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
   }
   const waiting: ((m: WritePartsReply | null) => void)[] = [];
   const reply = (): Promise<WritePartsReply | null> => new Promise((resolve) => waiting.push(resolve));
-  worker.onmessage = (e: MessageEvent<WritePartsReply>) => waiting.shift()?.(e.data);
+  let progress: ((bytes: number) => void) | undefined;
+  worker.onmessage = (e: MessageEvent<WritePartsReply | WritePartsProgress>) => {
+    if (e.data.type === 'progress') progress?.(e.data.bytes);
+    else waiting.shift()?.(e.data);
+  };
   worker.onerror = (e) => {
     e.preventDefault();
     for (const w of waiting.splice(0)) w(null); // the worker did not load or died
@@ -176,8 +180,9 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
   // An export that fails before it writes never calls write() or discard(): the worker goes anyway.
   const idle = setTimeout(() => worker.terminate(), IDLE_WORKER_MS);
   return {
-    async write(parts, type, signal) {
+    async write(parts, type, signal, onProgress) {
       clearTimeout(idle);
+      progress = onProgress;
       const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
       const release = await hold(name);
       const expected = parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);

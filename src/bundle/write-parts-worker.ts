@@ -4,9 +4,9 @@
  * browser), then runs one writeParts request and answers with its size or its error. Bundled by Vite
  * from the `new Worker(new URL(...))` in opfs-sink.ts; an extension file, not web-accessible.
  */
-import { writeParts, type PartsDir, type WritePartsReply, type WritePartsRequest } from './write-parts';
+import { writeParts, type PartsDir, type WritePartsProgress, type WritePartsReply, type WritePartsRequest } from './write-parts';
 
-const scope = self as unknown as { postMessage(m: WritePartsReply): void; onmessage: ((e: MessageEvent<WritePartsRequest | { type: 'probe' }>) => void) | null };
+const scope = self as unknown as { postMessage(m: WritePartsReply | WritePartsProgress): void; onmessage: ((e: MessageEvent<WritePartsRequest | { type: 'probe' }>) => void) | null };
 const supported = typeof FileSystemFileHandle !== 'undefined' && 'createSyncAccessHandle' in FileSystemFileHandle.prototype && !!navigator.storage?.getDirectory;
 scope.onmessage = (e) => {
   const m = e.data;
@@ -18,7 +18,7 @@ scope.onmessage = (e) => {
   void (async () => {
     try {
       const root = (await navigator.storage.getDirectory()) as unknown as PartsDir;
-      scope.postMessage({ type: 'done', size: await writeParts(root, m) });
+      scope.postMessage({ type: 'done', size: await writeParts(root, m, undefined, (bytes) => scope.postMessage({ type: 'progress', bytes })) });
     } catch (err) {
       scope.postMessage({ type: 'failed', error: (err as Error).message });
     }

@@ -21,6 +21,12 @@ export interface WritePartsRequest {
 
 /** The worker's answers: to a probe, whether it can work; to a request, the bytes written or the error. */
 export type WritePartsReply = { type: 'ready' } | { type: 'unsupported' } | { type: 'done'; size: number } | { type: 'failed'; error: string };
+/** Sent while writing, every PROGRESS_BYTES or so: the bytes written so far. */
+export interface WritePartsProgress {
+  type: 'progress';
+  bytes: number;
+}
+const PROGRESS_BYTES = 32 * 1024 * 1024;
 
 /** The parts of the OPFS API used here (narrow, so tests can pass a fake). */
 export interface SyncHandle {
@@ -54,7 +60,7 @@ function notFound(e: unknown): boolean {
  * size. Returns the bytes written. On failure it closes every handle it opened, removes nothing (the
  * caller owns `out`) and throws an error naming the file.
  */
-export async function writeParts(root: PartsDir, req: WritePartsRequest, isCancelled: () => boolean = () => false): Promise<number> {
+export async function writeParts(root: PartsDir, req: WritePartsRequest, isCancelled: () => boolean = () => false, onProgress?: (bytes: number) => void): Promise<number> {
   const dirs = new Map<string, Promise<PartsDir>>();
   const open = async (ref: FileRef): Promise<SyncHandle> => {
     const cut = ref.opfsPath.lastIndexOf('/');
@@ -90,10 +96,12 @@ export async function writeParts(root: PartsDir, req: WritePartsRequest, isCance
   };
   const buf = new Uint8Array(BUFFER);
   let at = 0;
+  let reported = 0;
   const put = (bytes: Uint8Array): void => {
     let w = 0;
     while (w < bytes.length) w += out.write(bytes.subarray(w), { at: at + w });
     at += bytes.length;
+    if (at - reported >= PROGRESS_BYTES) onProgress?.((reported = at));
   };
   try {
     out.truncate(0);

@@ -68,6 +68,16 @@ describe('writeParts (the worker that writes a laid-out bundle into one OPFS fil
     expect(state.open).toBe(0);
   });
 
+  it('reports progress every 32 MB or so while it writes', async () => {
+    const big = new Uint8Array(70 * 1024 * 1024);
+    const { root } = memoryDir(new Map([['artifacts/big', big]]));
+    const seen: number[] = [];
+    await writeParts(root, { type: 'write', out: 'o.zip', parts: [bytes('h'), { opfsPath: 'artifacts/big', size: big.length }] }, undefined, (n) => seen.push(n));
+    expect(seen.length).toBe(2);
+    expect(seen[0]).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+  });
+
   it('fails naming the file when it is missing or not the size its record says, and closes every handle', async () => {
     const files = new Map(Array.from({ length: 20 }, (_, i) => [`artifacts/c${i}`, bytes('x'.repeat(10))] as [string, Uint8Array]));
     const { root, state } = memoryDir(files);

@@ -239,7 +239,10 @@ describe('export of stored bodies', () => {
     let named = 0;
     const partsWriter = async (): Promise<PartsWriter> => ({
       // What the worker does: bytes as they are, each named file's bytes in its place.
-      async write(parts, type) {
+      async write(parts, type, _signal, onProgress) {
+        const total = parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);
+        onProgress?.(total / 2);
+        onProgress?.(total);
         const out = parts.map((p) => {
           if (p instanceof Uint8Array) return p;
           named++;
@@ -251,8 +254,11 @@ describe('export of stored bodies', () => {
       },
       discard() {},
     });
-    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter });
+    const zipPhase: number[] = [];
+    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter, onProgress: (p) => p.phase === 'zip' && zipPhase.push(Math.round(p.percent)) });
     expect(res.written).toBe('copied');
+    // The zip phase's progress is the copy's (listing the parts is instant and not reported).
+    expect(zipPhase).toEqual([50, 100]);
     expect(named).toBe(3);
     expect(files.reads).toBe(0); // no capture file was opened as a Blob, let alone read
     expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
