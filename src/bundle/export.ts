@@ -118,7 +118,7 @@ export interface ExportOptions {
   /** Added: the most captures a bundle is composed of (default COMPOSE_MAX); more are copied by partsWriter or streamed. */
   composeMax?: number;
   /**
-   * Added: for bundles over composeMax whose captures are all stored files with OPFS paths, writes
+   * Added: for bundles over composeMax whose captures are all stored files with OPFS paths: writes
    * the laid-out bundle into one file (src/bundle/opfs-sink.ts opfsPartsWriter: a worker copying
    * the files); null where it cannot, and the bundle is streamed through `sink`.
    */
@@ -127,8 +127,10 @@ export interface ExportOptions {
 
 /** Writes a bundle given as its parts in order, capture files by name, into one file. */
 export interface PartsWriter {
-  /** `onProgress` gets the bytes written so far. */
-  write(parts: (Uint8Array | FileRef)[], type: string, signal?: AbortSignal, onProgress?: (bytes: number) => void): Promise<Blob>;
+  /**
+   * `onProgress` gets the zip's bytes done so far and the index of the part being written.
+   */
+  write(parts: (Uint8Array | FileRef)[], opts: { type: string; signal?: AbortSignal; onProgress?: (bytes: number, part: number) => void }): Promise<Blob>;
   /** Lets go of the writer unused. */
   discard(): void;
 }
@@ -251,7 +253,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       if (ch.entries.length !== want.size || ch.entries.some((e) => want.get(e.path) !== e.zip.size)) {
         throw new Error(`capture ${row.id}: its stored file does not hold the files its record lists (store damaged?)`);
       }
-      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date }, ...(ch.file ? { ref: ch.file } : {}) });
+      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date }, ...(ch.file ? { ref: { ...ch.file, label: captureDir(row.id) } } : {}) });
       allRefs &&= !!ch.file;
     } else {
       allRefs = false;
@@ -287,7 +289,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const encrypted = hasAge(opts.age);
   const many = input.captures.length > (opts.composeMax ?? COMPOSE_MAX);
   const compose = allStored && !encrypted && !many;
-  // Too many for a composed Blob: one file written by the PartsWriter, which starts (a worker) now.
+  // Too many for a composed Blob: one file written by the PartsWriter (a worker copying the capture
+  // files off the page), which starts now.
   const partsWriter = allRefs && !encrypted && many && opts.partsWriter ? opts.partsWriter().catch(() => null) : Promise.resolve(null);
   if (compose) {
     for (const f of planned) {
@@ -372,7 +375,14 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       // Listing is instant; the zip phase's progress is the copy's.
       await writeZip(order, { refs: list }, new Date(input.createdAt), { ...opts, onProgress: undefined }, null);
       const bytes = list.parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0) || 1;
-      blob = await writer.write(list.parts, 'application/zip', signal, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (n / bytes) * 100), currentFile: null }));
+      blob = await writer.write(list.parts, {
+        type: 'application/zip',
+        signal,
+        onProgress: (n, i) => {
+          const p = list.parts[i];
+          opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (n / bytes) * 100), currentFile: p && !(p instanceof Uint8Array) ? (p.label ?? null) : null });
+        },
+      });
     } catch (e) {
       writer.discard();
       throw signal?.aborted ? abortError() : e;

@@ -162,9 +162,9 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
   }
   const waiting: ((m: WritePartsReply | null) => void)[] = [];
   const reply = (): Promise<WritePartsReply | null> => new Promise((resolve) => waiting.push(resolve));
-  let progress: ((bytes: number) => void) | undefined;
+  let progress: ((bytes: number, part: number) => void) | undefined;
   worker.onmessage = (e: MessageEvent<WritePartsReply | WritePartsProgress>) => {
-    if (e.data.type === 'progress') progress?.(e.data.bytes);
+    if (e.data.type === 'progress') progress?.(e.data.bytes, e.data.part);
     else waiting.shift()?.(e.data);
   };
   worker.onerror = (e) => {
@@ -180,7 +180,7 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
   // An export that fails before it writes never calls write() or discard(): the worker goes anyway.
   const idle = setTimeout(() => worker.terminate(), IDLE_WORKER_MS);
   return {
-    async write(parts, type, signal, onProgress) {
+    async write(parts, { type, signal, onProgress }) {
       clearTimeout(idle);
       progress = onProgress;
       const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
@@ -198,7 +198,7 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
         if (signal?.aborted) throw new Error('export cancelled');
         if (m?.type === 'failed') throw new Error(m.error);
         if (m?.type !== 'done') throw new Error('the bundle writer stopped before it finished');
-        if (m.size !== expected) throw new Error(`the bundle file has ${m.size} bytes where ${expected} were laid out`);
+        if (m.zipBytes !== expected) throw new Error(`the bundle has ${m.zipBytes} bytes where ${expected} were laid out`);
         const file = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
         const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
         held.set(blob, { name, release });

@@ -230,6 +230,8 @@ export class ZipLimitError extends Error {}
 export interface FileRef {
   opfsPath: string;
   size: number;
+  /** What progress names while the file is copied, e.g. its capture folder. */
+  label?: string;
 }
 
 /** What the writer puts out: bytes, Blobs (stored bodies) a sink may keep unread, or named files. */

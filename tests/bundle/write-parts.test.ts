@@ -64,18 +64,22 @@ describe('writeParts (the worker that writes a laid-out bundle into one OPFS fil
     const parts = [bytes('head|'), { opfsPath: 'artifacts/a', size: 4 }, bytes('|'), { opfsPath: 'artifacts/b', size: 2 }, bytes('|tail')];
     const size = await writeParts(root, { type: 'write', out: 'export-x.zip', parts });
     expect(text(files.get('export-x.zip'))).toBe('head|AAAA|BB|tail');
-    expect(size).toBe(17);
+    expect(size).toEqual({ zipBytes: 17, written: 17 });
     expect(state.open).toBe(0);
   });
 
   it('reports progress every 32 MB or so while it writes', async () => {
     const big = new Uint8Array(70 * 1024 * 1024);
     const { root } = memoryDir(new Map([['artifacts/big', big]]));
-    const seen: number[] = [];
-    await writeParts(root, { type: 'write', out: 'o.zip', parts: [bytes('h'), { opfsPath: 'artifacts/big', size: big.length }] }, undefined, (n) => seen.push(n));
-    expect(seen.length).toBe(2);
-    expect(seen[0]).toBeGreaterThanOrEqual(32 * 1024 * 1024);
-    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+    const seen: [number, number][] = [];
+    await writeParts(root, { type: 'write', out: 'o.zip', parts: [bytes('h'), { opfsPath: 'artifacts/big', size: big.length }] }, undefined, (n, part) => seen.push([n, part]));
+    // At the first named file (part 1, after the 1-byte header), then every 32 MB within it.
+    expect(seen[0]).toEqual([1, 1]);
+    expect(seen.length).toBe(3);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]![0] - seen[i - 1]![0]).toBeGreaterThanOrEqual(32 * 1024 * 1024);
+      expect(seen[i]![1]).toBe(1);
+    }
   });
 
   it('fails naming the file when it is missing or not the size its record says, and closes every handle', async () => {

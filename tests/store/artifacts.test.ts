@@ -239,10 +239,11 @@ describe('export of stored bodies', () => {
     let named = 0;
     const partsWriter = async (): Promise<PartsWriter> => ({
       // What the worker does: bytes as they are, each named file's bytes in its place.
-      async write(parts, type, _signal, onProgress) {
+      async write(parts, { type, onProgress }) {
         const total = parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);
-        onProgress?.(total / 2);
-        onProgress?.(total);
+        const first = parts.findIndex((p) => !(p instanceof Uint8Array));
+        onProgress?.(total / 2, first);
+        onProgress?.(total, parts.length - 1);
         const out = parts.map((p) => {
           if (p instanceof Uint8Array) return p;
           named++;
@@ -255,10 +256,12 @@ describe('export of stored bodies', () => {
       discard() {},
     });
     const zipPhase: number[] = [];
-    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter, onProgress: (p) => p.phase === 'zip' && zipPhase.push(Math.round(p.percent)) });
+    const zipFiles: (string | null)[] = [];
+    const res = await exportFromStore(db, { captureIds: ids }, { composeMax: 2, partsWriter, onProgress: (p) => p.phase === 'zip' && zipPhase.push(Math.round(p.percent)) && zipFiles.push(p.currentFile) });
     expect(res.written).toBe('copied');
     // The zip phase's progress is the copy's (listing the parts is instant and not reported).
     expect(zipPhase).toEqual([50, 100]);
+    expect(zipFiles[0]).toMatch(/^captures\/[^/]+\/$/); // the capture folder being copied
     expect(named).toBe(3);
     expect(files.reads).toBe(0); // no capture file was opened as a Blob, let alone read
     expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
