@@ -198,7 +198,7 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
         if (signal?.aborted) throw new Error('export cancelled');
         if (m?.type === 'failed') throw new Error(m.error);
         if (m?.type !== 'done') throw new Error('the bundle writer stopped before it finished');
-        if (m.zipBytes !== expected) throw new Error(`the bundle has ${m.zipBytes} bytes where ${expected} were laid out`);
+        if (m.size !== expected) throw new Error(`the bundle file has ${m.size} bytes where ${expected} were laid out`);
         const file = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
         const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
         held.set(blob, { name, release });

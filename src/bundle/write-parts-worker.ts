@@ -18,7 +18,7 @@ scope.onmessage = (e) => {
   void (async () => {
     try {
       const root = (await navigator.storage.getDirectory()) as unknown as PartsDir;
-      scope.postMessage({ type: 'done', ...(await writeParts(root, m, undefined, (bytes, part) => scope.postMessage({ type: 'progress', bytes, part }))) });
+      scope.postMessage({ type: 'done', size: await writeParts(root, m, undefined, (bytes, part) => scope.postMessage({ type: 'progress', bytes, part })) });
     } catch (err) {
       scope.postMessage({ type: 'failed', error: (err as Error).message });
     }

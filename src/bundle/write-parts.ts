@@ -20,7 +20,7 @@ export interface WritePartsRequest {
 }
 
 /** The worker's answers: to a probe, whether it can work; to a request, the bytes written or the error. */
-export type WritePartsReply = { type: 'ready' } | { type: 'unsupported' } | { type: 'done'; zipBytes: number; written: number } | { type: 'failed'; error: string };
+export type WritePartsReply = { type: 'ready' } | { type: 'unsupported' } | { type: 'done'; size: number } | { type: 'failed'; error: string };
 /**
  * Sent while writing: the zip's bytes done so far and the part being written; at the first named
  * file, then every PROGRESS_BYTES or so.
@@ -61,17 +61,16 @@ function notFound(e: unknown): boolean {
 
 /**
  * Writes `req.parts` in order into `req.out`; each capture file is checked against its recorded
- * size. Returns the zip's bytes and the bytes written (the same; kept apart for a writer that
- * encrypts, which this is not yet: run in Chromium, age encryption in this loop stalled after
- * ~26 MB, not investigated further). On failure it closes every handle it opened, removes nothing (the caller
- * owns `out`) and throws an error naming the file. `onProgress` gets the zip bytes done so far.
+ * size. Returns the bytes written. On failure it closes every handle it opened, removes nothing
+ * (the caller owns `out`) and throws an error naming the file. `onProgress` gets the bytes written
+ * so far and the part being written: at the first capture file, then every PROGRESS_BYTES or so.
  */
 export async function writeParts(
   root: PartsDir,
   req: WritePartsRequest,
   isCancelled: () => boolean = () => false,
   onProgress?: (bytes: number, part: number) => void,
-): Promise<{ zipBytes: number; written: number }> {
+): Promise<number> {
   const dirs = new Map<string, Promise<PartsDir>>();
   const open = async (ref: FileRef): Promise<SyncHandle> => {
     const cut = ref.opfsPath.lastIndexOf('/');
@@ -104,59 +103,44 @@ export async function writeParts(
       opened++;
     }
   };
-  const buf = new Uint8Array(BUFFER);
-  let zipBytes = 0;
-  let reported = -1;
-  let part = 0;
-  const report = (force: boolean): void => {
-    if (force || zipBytes - reported >= PROGRESS_BYTES) onProgress?.((reported = zipBytes), part);
-  };
-  const done = (n: number): void => {
-    zipBytes += n;
-    report(false);
-  };
-  /** The zip's bytes in order; pieces of capture files are views of one reused buffer. */
-  async function* pieces(): AsyncGenerator<Uint8Array> {
-    for (let i = 0; i < req.parts.length; i++) {
-      if (isCancelled()) throw new Error('cancelled');
-      const p = req.parts[i]!;
-      part = i;
-      if (p instanceof Uint8Array) {
-        yield p;
-        done(p.length);
-      } else {
-        report(reported < 0); // the first named file is always reported
-        openAhead(i);
-        const h = await pending.get(i)!;
-        pending.delete(i);
-        try {
-          const size = h.getSize();
-          if (size !== p.size) throw new Error(`${p.opfsPath}: the stored file has ${size} bytes where ${p.size} were recorded (store damaged?)`);
-          for (let off = 0; off < size; ) {
-            const n = h.read(buf.subarray(0, Math.min(BUFFER, size - off)), { at: off });
-            if (n <= 0) throw new Error(`${p.opfsPath}: the stored file ended at ${off} of ${size} bytes (store damaged?)`);
-            off += n;
-            yield buf.subarray(0, n);
-            done(n);
-          }
-        } finally {
-          h.close();
-        }
-      }
-    }
-  }
   const out = await (await root.getFileHandle(req.out, { create: true })).createSyncAccessHandle();
+  const buf = new Uint8Array(BUFFER);
   let at = 0;
-  const put = (bytes: Uint8Array): void => {
+  let reported = -1;
+  const put = (bytes: Uint8Array, part: number): void => {
     let w = 0;
     while (w < bytes.length) w += out.write(bytes.subarray(w), { at: at + w });
     at += bytes.length;
+    if (at - reported >= PROGRESS_BYTES) onProgress?.((reported = at), part);
   };
   try {
     out.truncate(0);
-    for await (const piece of pieces()) put(piece);
+    for (let i = 0; i < req.parts.length; i++) {
+      if (isCancelled()) throw new Error('cancelled');
+      const p = req.parts[i]!;
+      if (p instanceof Uint8Array) {
+        put(p, i);
+        continue;
+      }
+      if (reported < 0) onProgress?.((reported = at), i); // the first capture file is always reported
+      openAhead(i);
+      const h = await pending.get(i)!;
+      pending.delete(i);
+      try {
+        const size = h.getSize();
+        if (size !== p.size) throw new Error(`${p.opfsPath}: the stored file has ${size} bytes where ${p.size} were recorded (store damaged?)`);
+        for (let off = 0; off < size; ) {
+          const n = h.read(buf.subarray(0, Math.min(BUFFER, size - off)), { at: off });
+          if (n <= 0) throw new Error(`${p.opfsPath}: the stored file ended at ${off} of ${size} bytes (store damaged?)`);
+          off += n;
+          put(buf.subarray(0, n), i);
+        }
+      } finally {
+        h.close();
+      }
+    }
     out.flush();
-    return { zipBytes, written: at };
+    return at;
   } finally {
     out.close();
     // Handles opened ahead of a failure: close them, or their files stay locked.
