@@ -40,6 +40,18 @@ function hold(name: string): Promise<() => void> {
   return holdLock(navigator.locks, LOCK + name, { ifAvailable: true });
 }
 
+/** A new export file's name (its lock is LOCK + name). */
+function newExportName(): string {
+  return `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
+}
+
+/** The finished export file as the Blob to download, of `type`, kept for releaseExportBlob. */
+function heldBlob(file: File, type: string, name: string, release: () => void): Blob {
+  const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
+  held.set(blob, { name, release });
+  return blob;
+}
+
 async function remove(name: string): Promise<void> {
   const dir = await navigator.storage.getDirectory();
   await dir.removeEntry(name).catch(() => {});
@@ -110,7 +122,7 @@ function coalescing(inner: WritableStreamDefaultWriter<Uint8Array>): WritableStr
 export const opfsSink: ExportSinkFactory = async (type) => {
   if (!opfsAvailable()) return memorySink(type);
   await cleanupExportFiles().catch(() => 0);
-  const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
+  const name = newExportName();
   let release: () => void;
   let handle: FileSystemFileHandle;
   let inner: WritableStreamDefaultWriter<Uint8Array>;
@@ -130,12 +142,7 @@ export const opfsSink: ExportSinkFactory = async (type) => {
   }
   const sink: ExportSink = {
     writable: coalescing(inner),
-    finish: async () => {
-      const file = await handle.getFile();
-      const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
-      held.set(blob, { name, release });
-      return blob;
-    },
+    finish: async () => heldBlob(await handle.getFile(), type, name, release),
     discard: async () => {
       await inner.abort().catch(() => {});
       await remove(name);
@@ -183,7 +190,7 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
     async write(parts, { type, signal, onProgress }) {
       clearTimeout(idle);
       progress = onProgress;
-      const name = `${PREFIX}${crypto.randomUUID()}${SUFFIX}`;
+      const name = newExportName();
       const release = await hold(name);
       const expected = parts.reduce((n, p) => n + (p instanceof Uint8Array ? p.length : p.size), 0);
       const stop = (): void => {
@@ -199,10 +206,7 @@ export const opfsPartsWriter: PartsWriterFactory = async () => {
         if (m?.type === 'failed') throw new Error(m.error);
         if (m?.type !== 'done') throw new Error('the bundle writer stopped before it finished');
         if (m.size !== expected) throw new Error(`the bundle file has ${m.size} bytes where ${expected} were laid out`);
-        const file = await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile();
-        const blob = type && file.type !== type ? file.slice(0, file.size, type) : file;
-        held.set(blob, { name, release });
-        return blob;
+        return heldBlob(await (await (await navigator.storage.getDirectory()).getFileHandle(name)).getFile(), type, name, release);
       } catch (e) {
         await remove(name);
         release();

@@ -316,16 +316,7 @@ export class PartsListOut implements ZipOut {
   }
   private flush(): void {
     if (!this.pending.length) return;
-    if (this.pending.length === 1) this.parts.push(this.pending[0]!);
-    else {
-      const out = new Uint8Array(this.pendingBytes);
-      let o = 0;
-      for (const p of this.pending) {
-        out.set(p, o);
-        o += p.length;
-      }
-      this.parts.push(out);
-    }
+    this.parts.push(concat(this.pending));
     this.pending = [];
     this.pendingBytes = 0;
   }

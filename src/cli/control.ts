@@ -3,6 +3,8 @@
  * inside that page (Playwright's page.evaluate). Web pages cannot reach an extension page's window,
  * and the page accepts only messages whose source is itself.
  */
+import type { ExportResult } from '../bundle/export';
+
 export interface ExportJob {
   type: 'jz-export';
   jobId: string;
@@ -39,6 +41,6 @@ export interface JobResult {
   manifestSha256?: string;
   size?: number;
   signer?: { fingerprint: string; name: string | null };
-  /** Added: how an export's bundle was made (ExportResult.written). */
-  written?: 'composed' | 'copied' | 'streamed';
+  /** Added: how an export's bundle was made. */
+  written?: ExportResult['written'];
 }
