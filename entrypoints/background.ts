@@ -11,6 +11,7 @@ import { indexCapture } from '../src/search';
 import { initWatch } from '../src/watch/background';
 import type { CaptureDeps } from '../src/capture/orchestrator';
 import { sweepArtifactFiles, upgradeArtifacts } from '../src/store/artifacts';
+import { packLoose, sweepPacks } from '../src/store/packs';
 
 // Listeners are registered synchronously at start-up so that a stopped service worker is woken by
 // the events it needs; nothing is kept only in memory between events.
@@ -25,6 +26,9 @@ export default defineBackground(() => {
     afterSave: async (captureId) => {
       const db = getDb();
       await indexCapture(db, captureId).catch((e: unknown) => console.warn('search indexing failed', e));
+      // Merges small captures into packs once enough are loose (src/store/packs.ts); not awaited:
+      // the capture is saved and answered, and a merge left undone is taken up by the next one.
+      void packLoose(db).catch((e: unknown) => console.warn('packing capture files failed', e));
       await stampNow(db, captureId, await getTsaSettings(db));
     },
   };
@@ -42,6 +46,8 @@ export default defineBackground(() => {
     void (async () => {
       await upgradeArtifacts(getDb());
       await sweepArtifactFiles(getDb());
+      await sweepPacks(getDb());
+      await packLoose(getDb());
     })().catch((e: unknown) => console.warn('artifact store upkeep failed', e));
   browser.runtime.onStartup.addListener(maintain);
   browser.runtime.onInstalled.addListener(maintain);

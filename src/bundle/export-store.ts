@@ -5,7 +5,7 @@
  * the next export's ledger shows it.
  */
 import type { EvidenceDB } from '../store/db';
-import { artifactFiles, captureFile, readArtifact, storedBody } from '../store/artifacts';
+import { artifactFiles, chunkSpan, readArtifact, storedBody } from '../store/artifacts';
 import { recordPath } from './format';
 import { appendEvent, readLedger } from '../store/ledger-store';
 import type { CaptureRow } from '../store/schema';
@@ -70,6 +70,8 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
     getTsaSettings(db),
   ]);
   const blobRows = new Map(blobList.map((b) => [b.path, b]));
+  // Each pack read once, so that its chunks are spans of one File and neighbours join.
+  const packs = new Map<string, Promise<Blob>>();
   const manifestTimestamps =
     opts.manifestTimestamps ??
     (tsa.enabled && tsa.urls.length ? async (bytes: Uint8Array) => manifestTimestampFiles((await stampBytes(bytes, tsa)).tokens) : undefined);
@@ -91,8 +93,16 @@ export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts
           const arts = row.artifacts.map((a) => blobRows.get(a.path));
           if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
           const entries = [{ path: recordPath(row.id), zip: row.chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
-          const opfsPath = artifactFiles()?.opfsPath?.(row.id);
-          return { entries: entries.sort((x, y) => x.offset - y.offset), date: new Date(row.capturedAt), body: () => captureFile(row.id), ...(opfsPath ? { file: { opfsPath, size: row.chunk.size } } : {}) };
+          const { pack, at = 0, size } = row.chunk;
+          const files = artifactFiles();
+          const opfsPath = pack !== undefined ? files?.packs?.opfsPath?.(pack) : files?.opfsPath?.(row.id);
+          return {
+            entries: entries.sort((x, y) => x.offset - y.offset),
+            date: new Date(row.capturedAt),
+            body: () => chunkSpan(row, packs),
+            ...(opfsPath ? { file: { opfsPath, size, ...(pack !== undefined ? { offset: at } : {}) } } : {}),
+            ...(pack !== undefined ? { packed: { pack, at, size } } : {}),
+          };
         },
       })),
       ledger,

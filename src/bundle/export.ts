@@ -42,7 +42,7 @@ import { buildReportHtml, buildVerifyText } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
-import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type FileRef, type ZipOut, type ZipReady } from './zip-writer';
+import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type FileRef, type FileSpan, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -65,9 +65,15 @@ export interface StoredChunk {
   entries: ChunkEntry[];
   /** The date its headers carry. */
   date: Date;
-  body(): Promise<Blob>;
-  /** Added: the same file by its OPFS path, where it has one (a PartsWriter copies it by name). */
+  /** The chunk's bytes: a Blob, or a span of a pack (neighbouring spans become one Blob part). */
+  body(): Promise<Blob | FileSpan>;
+  /** Added: the same bytes by their OPFS path, where they have one (a PartsWriter copies them by name). */
   file?: FileRef;
+  /**
+   * Added: where the chunk lies when it is in a pack (src/store/packs.ts): a bundle lays captures
+   * out in this order, so that neighbours in a pack are neighbours in the zip, one Blob part.
+   */
+  packed?: { pack: string; at: number; size: number };
 }
 
 export interface StoredEntry {
@@ -115,7 +121,11 @@ export interface ExportOptions {
   manifestTimestamps?: (manifestBytes: Uint8Array) => Promise<Map<string, Uint8Array>>;
   /** Added: where the bytes go; default memorySink (Blob parts in memory). Pages pass opfsSink. */
   sink?: ExportSinkFactory;
-  /** Added: the most captures a bundle is composed of (default COMPOSE_MAX); more are copied by partsWriter or streamed. */
+  /**
+   * Added: the most stored files (Blob parts: a capture's own file, or a run of neighbouring chunks
+   * in one pack) a bundle is composed of (default COMPOSE_MAX); more are copied by partsWriter or
+   * streamed.
+   */
   composeMax?: number;
   /**
    * Added: for bundles over composeMax whose captures are all stored files with OPFS paths: writes
@@ -165,12 +175,18 @@ export interface ExportResult {
    * into one file by a PartsWriter, or streamed through the sink.
    */
   written: 'composed' | 'copied' | 'streamed';
+  /**
+   * Added: for a composed bundle, how many stored Blob parts it is made of (capture files, or runs
+   * of neighbouring chunks in a pack); what its memory cost grows with. Null otherwise.
+   */
+  storedParts: number | null;
 }
 
 const utf8 = new TextEncoder();
 /**
  * A composed bundle costs the browser memory per part until it is saved: measured 20-30 KB per
- * Blob part (bench/notes.md), so ~50-70 MB at 1,000 captures. Larger selections are copied into one
+ * Blob part (bench/notes.md), so ~50-70 MB for 2,000 captures in files of their own; packed ones
+ * (src/store/packs.ts) are one part per run of neighbours. Bundles of more parts are copied into one
  * file by a PartsWriter (~75 MB/s against ~100 composed, memory flat) or streamed (~26 MB/s).
  */
 export const COMPOSE_MAX = 2000;
@@ -204,7 +220,7 @@ function compact(iso: string): string {
 
 interface PlannedFile {
   path: string;
-  data: () => Promise<Blob | Uint8Array>;
+  data: () => Promise<Blob | Uint8Array | FileSpan>;
   /** Uncompressed size, known before writing (limits, progress). */
   size: number;
   store: boolean;
@@ -214,6 +230,8 @@ interface PlannedFile {
   chunk?: { entries: ChunkEntry[]; date: Date };
   /** The capture's file by its OPFS path, where it has one. */
   ref?: FileRef;
+  /** Where the chunk is in a pack. */
+  packed?: { pack: string; at: number; size: number };
 }
 
 export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
@@ -253,7 +271,15 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       if (ch.entries.length !== want.size || ch.entries.some((e) => want.get(e.path) !== e.zip.size)) {
         throw new Error(`capture ${row.id}: its stored file does not hold the files its record lists (store damaged?)`);
       }
-      planned.push({ path: captureDir(row.id), data: ch.body, size: ch.entries.reduce((n, e) => n + e.zip.size, 0), store: true, chunk: { entries: ch.entries, date: ch.date }, ...(ch.file ? { ref: { ...ch.file, label: captureDir(row.id) } } : {}) });
+      planned.push({
+        path: captureDir(row.id),
+        data: ch.body,
+        size: ch.entries.reduce((n, e) => n + e.zip.size, 0),
+        store: true,
+        chunk: { entries: ch.entries, date: ch.date },
+        ...(ch.file ? { ref: { ...ch.file, label: captureDir(row.id) } } : {}),
+        ...(ch.packed ? { packed: ch.packed } : {}),
+      });
       allRefs &&= !!ch.file;
     } else {
       allRefs = false;
@@ -284,10 +310,11 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     });
   }
 
+  layOutByPack(planned);
   // A composed bundle takes each capture file as it is: fetch their handles now (IPC round trips),
   // while the bundle's own files are made, rather than after.
   const encrypted = hasAge(opts.age);
-  const many = input.captures.length > (opts.composeMax ?? COMPOSE_MAX);
+  const many = storedParts(planned) > (opts.composeMax ?? COMPOSE_MAX);
   const compose = allStored && !encrypted && !many;
   // Too many for a composed Blob: one file written by the PartsWriter (a worker copying the capture
   // files off the page), which starts now.
@@ -358,6 +385,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   let blob: Blob;
   let writer: PartsWriter | null = null;
+  let partsCount: number | null = null;
   if (compose) {
     // Compose mode: headers around the stored bodies, which the browser reads only when the Blob is
     // saved. Nothing is deflated, hashed or copied here, and nothing goes through a sink.
@@ -368,6 +396,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       throw signal?.aborted ? abortError() : e;
     }
     blob = parts.blob('application/zip');
+    partsCount = parts.stored;
   } else if ((writer = await partsWriter)) {
     // Laid out like a composed bundle, capture files by name; the writer copies them into one file.
     const list = new PartsListOut();
@@ -399,7 +428,32 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   }
   opts.onProgress?.({ phase: 'done', percent: 100, currentFile: null });
   const fileName = `jianzheng-${compact(input.createdAt)}.zip${encrypted ? '.age' : ''}`;
-  return { blob, fileName, manifest, manifestSha256, encrypted, written: compose ? 'composed' : writer ? 'copied' : 'streamed' };
+  return { blob, fileName, manifest, manifestSha256, encrypted, written: compose ? 'composed' : writer ? 'copied' : 'streamed', storedParts: partsCount };
+}
+
+/**
+ * Puts the packed captures' folders in pack order, in the slots the captures' folders had: zip
+ * entry order carries no meaning (the manifest lists captures in the order asked for), and chunks
+ * that follow each other in a pack then follow each other in the zip, one Blob part.
+ */
+function layOutByPack(planned: PlannedFile[]): void {
+  const slots: number[] = [];
+  planned.forEach((f, i) => f.packed && slots.push(i));
+  if (slots.length < 2) return;
+  const sorted = slots.map((i) => planned[i]!).sort((a, b) => (a.packed!.pack < b.packed!.pack ? -1 : a.packed!.pack > b.packed!.pack ? 1 : a.packed!.at - b.packed!.at));
+  slots.forEach((slot, k) => (planned[slot] = sorted[k]!));
+}
+
+/** How many Blob parts the stored files make when composed (neighbouring chunks of a pack are one). */
+function storedParts(planned: readonly PlannedFile[]): number {
+  let n = 0;
+  let last: PlannedFile['packed'] | null = null;
+  for (const f of planned) {
+    const p = f.packed;
+    if (!p || !last || last.pack !== p.pack || last.at + last.size !== p.at) n += f.chunk || f.zip ? 1 : 0;
+    last = p ?? null;
+  }
+  return n;
 }
 
 /** Per entry: local header (30) + central header (46) + the name twice + a data descriptor (16). */
@@ -462,7 +516,7 @@ async function writeZip(
   } else zipOut = streamOut(target.stream.getWriter());
   const zip = new BundleZipWriter(zipOut, lastModDate);
   const total = order.reduce((n, f) => n + f.size, 0) || 1;
-  const fetched = new Map<number, Promise<Blob | Uint8Array | FileRef>>();
+  const fetched = new Map<number, Promise<Blob | Uint8Array | FileRef | FileSpan>>();
   let next = 0;
   let aheadBytes = 0;
   const fetchAhead = (from: number): void => {
@@ -488,7 +542,7 @@ async function writeZip(
     if (!compose && f.size <= WHOLE_MAX) aheadBytes -= f.size;
     opts.onProgress?.({ phase: 'zip', percent: Math.min(100, (done / total) * 100), currentFile: f.path });
     if (f.chunk) await zip.addChunk(data, f.chunk.entries, f.chunk.date, `capture folder ${f.path}`);
-    else if (!(data instanceof Blob || data instanceof Uint8Array)) throw new Error(`${f.path}: only a capture's whole file is taken by name`);
+    else if (!(data instanceof Blob || data instanceof Uint8Array)) throw new Error(`${f.path}: only a capture's stored chunk is taken by name or span`);
     else if (f.zip) await zip.addPrepared(f.path, data, f.zip);
     else await zip.add(f.path, data, f.store, (n) => opts.onProgress?.({ phase: 'zip', percent: Math.min(100, ((done + n) / total) * 100), currentFile: f.path }));
     done += f.size;

@@ -90,18 +90,26 @@ export async function writeParts(
     }
   };
   const pending = new Map<number, Promise<SyncHandle>>();
+  // Packs (parts with an offset) are opened once and kept to the end: many parts may come from
+  // one, and where the read-only mode is unknown a second handle on the same file would fail.
+  const packs = new Map<string, Promise<SyncHandle>>();
   let nextOpen = 0;
   const openAhead = (from: number): void => {
     // Opens the next AHEAD capture files after part `from`.
     let opened = [...pending.keys()].filter((k) => k >= from).length;
     for (; nextOpen < req.parts.length && opened < AHEAD; nextOpen++) {
       const p = req.parts[nextOpen]!;
-      if (p instanceof Uint8Array) continue;
+      if (p instanceof Uint8Array || p.offset !== undefined) continue;
       const h = open(p);
       h.catch(() => {}); // awaited in turn
       pending.set(nextOpen, h);
       opened++;
     }
+  };
+  const packHandle = (p: FileRef): Promise<SyncHandle> => {
+    let h = packs.get(p.opfsPath);
+    if (!h) packs.set(p.opfsPath, (h = open(p)));
+    return h;
   };
   const out = await (await root.getFileHandle(req.out, { create: true })).createSyncAccessHandle();
   const buf = new Uint8Array(BUFFER);
@@ -124,19 +132,23 @@ export async function writeParts(
       }
       if (reported < 0) onProgress?.((reported = at), i); // the first capture file is always reported
       openAhead(i);
-      const h = await pending.get(i)!;
+      const inPack = p.offset !== undefined;
+      const h = await (inPack ? packHandle(p) : pending.get(i)!);
       pending.delete(i);
+      const start = p.offset ?? 0;
       try {
         const size = h.getSize();
-        if (size !== p.size) throw new Error(`${p.opfsPath}: the stored file has ${size} bytes where ${p.size} were recorded (store damaged?)`);
-        for (let off = 0; off < size; ) {
-          const n = h.read(buf.subarray(0, Math.min(BUFFER, size - off)), { at: off });
-          if (n <= 0) throw new Error(`${p.opfsPath}: the stored file ended at ${off} of ${size} bytes (store damaged?)`);
+        if (inPack ? size < start + p.size : size !== p.size) {
+          throw new Error(`${p.opfsPath}: the stored file has ${size} bytes where ${inPack ? `${p.size} at ${start}` : p.size} were recorded (store damaged?)`);
+        }
+        for (let off = 0; off < p.size; ) {
+          const n = h.read(buf.subarray(0, Math.min(BUFFER, p.size - off)), { at: start + off });
+          if (n <= 0) throw new Error(`${p.opfsPath}: the stored file ended at ${start + off} of ${start + p.size} bytes (store damaged?)`);
           off += n;
           put(buf.subarray(0, n), i);
         }
       } finally {
-        h.close();
+        if (!inPack) h.close();
       }
     }
     out.flush();
@@ -144,6 +156,6 @@ export async function writeParts(
   } finally {
     out.close();
     // Handles opened ahead of a failure: close them, or their files stay locked.
-    for (const p of pending.values()) void p.then((h) => h.close(), () => {});
+    for (const p of [...pending.values(), ...packs.values()]) void p.then((h) => h.close(), () => {});
   }
 }

@@ -229,20 +229,44 @@ export class ZipLimitError extends Error {}
 /** A stored capture file named by its path from the OPFS root, for a ZipOut that copies files itself. */
 export interface FileRef {
   opfsPath: string;
+  /** Added: where the bytes start in that file (a capture's chunk in a pack); default 0, the whole file. */
+  offset?: number;
   size: number;
   /** What progress names while the file is copied, e.g. its capture folder. */
   label?: string;
 }
 
-/** What the writer puts out: bytes, Blobs (stored bodies) a sink may keep unread, or named files. */
-export type ZipPart = Uint8Array | Blob | FileRef;
+/**
+ * Bytes `start` to `end` of a stored file (a capture's chunk, in a pack of them). Spans that follow
+ * each other in the same file (the same Blob object) become one Blob part: the browser's cost is per
+ * part, not per byte.
+ */
+export interface FileSpan {
+  file: Blob;
+  start: number;
+  end: number;
+}
+
+/** What the writer puts out: bytes, Blobs or spans (stored bodies) a sink may keep unread, or named files. */
+export type ZipPart = Uint8Array | Blob | FileRef | FileSpan;
 
 function partSize(part: ZipPart): number {
-  return part instanceof Uint8Array ? part.length : part.size;
+  if (part instanceof Uint8Array) return part.length;
+  if (isSpan(part)) return part.end - part.start;
+  return part.size;
 }
 
 function isFileRef(part: ZipPart): part is FileRef {
-  return !(part instanceof Uint8Array) && !(part instanceof Blob);
+  return !(part instanceof Uint8Array) && !(part instanceof Blob) && 'opfsPath' in part;
+}
+
+function isSpan(part: ZipPart): part is FileSpan {
+  return !(part instanceof Uint8Array) && !(part instanceof Blob) && 'file' in part;
+}
+
+/** A span as a Blob of its own (where it is read, or cannot be joined to a neighbour). */
+function spanBlob(s: FileSpan): Blob {
+  return s.start === 0 && s.end === s.file.size ? s.file : s.file.slice(s.start, s.end);
 }
 
 /** Where the writer puts the zip. Only PartsListOut takes FileRefs. */
@@ -256,6 +280,7 @@ export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
   return {
     async write(part) {
       if (isFileRef(part)) throw new Error('a byte stream cannot take a file by name');
+      if (isSpan(part)) part = spanBlob(part);
       if (!(part instanceof Blob)) return w.write(part);
       for (let o = 0; o < part.size; o += SLICE) await w.write(new Uint8Array(await part.slice(o, Math.min(part.size, o + SLICE)).arrayBuffer()));
     },
@@ -273,16 +298,41 @@ export function streamOut(w: WritableStreamDefaultWriter<Uint8Array>): ZipOut {
 export class BlobPartsOut implements ZipOut {
   private parts: (Uint8Array | Blob)[] = [];
   private held = 0;
+  /** The last span, kept open while the next part may continue it. */
+  private span: FileSpan | null = null;
+  /** Blob parts so far (spans joined), for tests and benchmarks. */
+  stored = 0;
   async write(part: ZipPart): Promise<void> {
     if (isFileRef(part)) throw new Error('a Blob cannot take a file by name');
+    if (isSpan(part)) {
+      if (this.span?.file === part.file && this.span.end === part.start) this.span = { ...this.span, end: part.end };
+      else {
+        this.endSpan();
+        this.span = part;
+      }
+      return;
+    }
+    this.endSpan();
     this.parts.push(part);
-    if (part instanceof Blob) return;
+    if (part instanceof Blob) {
+      this.stored++;
+      return;
+    }
     this.held += part.length;
     if (this.held >= BYTES_HELD) this.compact();
   }
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.endSpan();
+  }
   blob(type: string): Blob {
+    this.endSpan();
     return new Blob(this.parts as BlobPart[], { type });
+  }
+  private endSpan(): void {
+    if (!this.span) return;
+    this.parts.push(spanBlob(this.span));
+    this.stored++;
+    this.span = null;
   }
   private compact(): void {
     this.parts = [new Blob(this.parts as BlobPart[])];
@@ -301,10 +351,14 @@ export class PartsListOut implements ZipOut {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   async write(part: ZipPart): Promise<void> {
-    if (part instanceof Blob) throw new Error('a list of parts takes stored files by name, not as Blobs');
+    if (part instanceof Blob || isSpan(part)) throw new Error('a list of parts takes stored files by name, not as Blobs');
     if (isFileRef(part)) {
       this.flush();
-      this.parts.push(part);
+      // A chunk that continues the last one in the same pack: one longer copy.
+      const last = this.parts.at(-1);
+      if (last && !(last instanceof Uint8Array) && last.opfsPath === part.opfsPath && part.offset !== undefined && (last.offset ?? 0) + last.size === part.offset) {
+        this.parts[this.parts.length - 1] = { ...last, size: last.size + part.size };
+      } else this.parts.push(part);
       return;
     }
     if (this.pendingBytes + part.length > BYTES_HELD) this.flush();

@@ -29,7 +29,18 @@ export interface ConfigureJob {
   keyBackup?: { base64: string; passphrase: string };
 }
 
-export type ControlJob = ExportJob | ConfigureJob;
+/**
+ * Merges loose capture chunks into packs now (src/store/packs.ts packLoose), as the background
+ * does after captures once enough are loose. For tests and benchmarks: `minBytes` 0 merges even a
+ * few small ones.
+ */
+export interface PackJob {
+  type: 'jz-pack';
+  jobId: string;
+  minBytes?: number;
+}
+
+export type ControlJob = ExportJob | ConfigureJob | PackJob;
 
 export interface JobResult {
   type: 'jz-job-result';
@@ -43,4 +54,8 @@ export interface JobResult {
   signer?: { fingerprint: string; name: string | null };
   /** Added: how an export's bundle was made. */
   written?: ExportResult['written'];
+  /** Added: a composed bundle's stored Blob parts (ExportResult.storedParts). */
+  storedParts?: number | null;
+  /** Added: captures a jz-pack job moved into packs. */
+  packed?: number;
 }

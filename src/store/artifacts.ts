@@ -3,12 +3,14 @@
  * prepareEntry: CRC-32 known, compressible files deflated once, at capture), so that an export
  * never reads them (src/bundle/export.ts, compose mode).
  *
- * Where they live: where the browser has the Origin Private File System, in one file per capture,
- * `artifacts/<capture id>`, holding record.json and the artifacts as whole zip entries (buildChunk),
- * which a bundle takes as it is; else each body inline in its `blobs` row. The `blobs` rows (zip
- * facts, offsets) are the index either way and are written in the capture's one Dexie
- * transaction; the file is written just before it and removed again if it fails. Files a crash
- * left without a live capture are swept by sweepArtifactFiles.
+ * Where they live: where the browser has the Origin Private File System, as one chunk per capture
+ * holding record.json and the artifacts as whole zip entries (buildChunk), which a bundle takes as
+ * it is; else each body inline in its `blobs` row. A chunk is first a file of its own,
+ * `artifacts/<capture id>`; small ones are later merged with their neighbours into packs,
+ * `packs/<name>` (src/store/packs.ts), because a bundle pays per stored file it is composed of. The
+ * `blobs` rows (zip facts, offsets, pack) are the index either way and are written in the capture's
+ * one Dexie transaction; the file is written just before it and removed again if it fails. Files a
+ * crash left without a live capture are swept by sweepArtifactFiles and sweepPacks.
  *
  * Why: on the benchmark machine a browser saves a Blob composed of 1,000 OPFS files at 220–330
  * MB/s, one composed of 2,000 IndexedDB Blobs at 72–99 MB/s, and each part and each file lookup
@@ -18,7 +20,7 @@
  * and upgradeArtifacts converts them.
  */
 import type { EvidenceDB } from './db';
-import type { BlobRow, CaptureChunk } from './schema';
+import type { BlobRow, CaptureChunk, CaptureRow } from './schema';
 import { bodyOffset, buildChunk, prepareEntry, storedType, type ZipReady } from '../bundle/zip-writer';
 import { recordPath } from '../bundle/format';
 import { sha256Hex } from '../crypto/hash';
@@ -54,6 +56,21 @@ export interface ArtifactFiles {
   captures(): Promise<{ captureId: string; lastModified(): Promise<number> }[]>;
   /** Added: the capture file's path from the OPFS root, where the files are there (a worker can copy them). */
   opfsPath?(captureId: string): string;
+  /** Added: packs of merged chunks (src/store/packs.ts); without them every chunk keeps its own file. */
+  packs?: PackFiles;
+}
+
+/** Files of chunks merged back to back. A pack is written whole, once; afterwards only erased in place. */
+export interface PackFiles {
+  /** Writes a new pack of these parts, in order; nothing of it stays if this fails. */
+  write(name: string, parts: Blob[]): Promise<void>;
+  read(name: string): Promise<Blob | null>;
+  /** Overwrites these ranges with zeros (a deleted capture's bytes), keeping the pack's size. */
+  erase(name: string, ranges: readonly { at: number; size: number }[]): Promise<void>;
+  remove(name: string): Promise<void>;
+  list(): Promise<{ name: string; lastModified(): Promise<number> }[]>;
+  /** The pack's path from the OPFS root. */
+  opfsPath?(name: string): string;
 }
 
 function isNotFound(e: unknown): boolean {
@@ -62,17 +79,84 @@ function isNotFound(e: unknown): boolean {
 }
 
 const ROOT = 'artifacts';
+const PACKS = 'packs';
 
-/** The OPFS implementation: `artifacts/<captureId>`, one flat folder (one lookup per capture). */
-export function opfsArtifactFiles(): ArtifactFiles {
-  let root: Promise<FileSystemDirectoryHandle> | null = null;
-  const rootDir = (): Promise<FileSystemDirectoryHandle> => {
-    root ??= navigator.storage.getDirectory().then((d) => d.getDirectoryHandle(ROOT, { create: true }));
-    root.catch(() => (root = null));
-    return root;
+/** A folder of the OPFS root, looked up once (again after a failure). */
+function opfsDir(name: string): () => Promise<FileSystemDirectoryHandle> {
+  let dir: Promise<FileSystemDirectoryHandle> | null = null;
+  return () => {
+    dir ??= navigator.storage.getDirectory().then((d) => d.getDirectoryHandle(name, { create: true }));
+    dir.catch(() => (dir = null));
+    return dir;
   };
+}
+
+async function readOpfs(dir: () => Promise<FileSystemDirectoryHandle>, name: string): Promise<File | null> {
+  try {
+    return await (await (await dir()).getFileHandle(name)).getFile();
+  } catch (e) {
+    if (isNotFound(e)) return null;
+    throw e;
+  }
+}
+
+async function removeOpfs(dir: () => Promise<FileSystemDirectoryHandle>, name: string): Promise<void> {
+  await (await dir()).removeEntry(name).catch((e: unknown) => {
+    if (!isNotFound(e)) throw e;
+  });
+}
+
+async function listOpfs(dir: () => Promise<FileSystemDirectoryHandle>): Promise<{ name: string; lastModified(): Promise<number> }[]> {
+  const out: { name: string; lastModified(): Promise<number> }[] = [];
+  for await (const handle of ((await dir()) as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+    if (handle.kind === 'file') out.push({ name: handle.name, lastModified: async () => (await (handle as FileSystemFileHandle).getFile()).lastModified });
+  }
+  return out;
+}
+
+/**
+ * Packs in the OPFS: `packs/<name>`. Written through one writable stream (the browser copies the
+ * parts, which are OPFS files, without the page reading them). Erasing opens the pack with its data
+ * kept, which Chromium copies to a swap file first: ~20 ms per MB measured, so packs stay small
+ * (PACK_MAX).
+ */
+function opfsPackFiles(): PackFiles {
+  const dir = opfsDir(PACKS);
+  return {
+    opfsPath: (name) => `${PACKS}/${name}`,
+    async write(name, parts) {
+      const w = await (await (await dir()).getFileHandle(name, { create: true })).createWritable();
+      try {
+        for (const p of parts) await w.write(p);
+        await w.close();
+      } catch (e) {
+        await w.abort().catch(() => {});
+        await removeOpfs(dir, name).catch(() => {});
+        throw e;
+      }
+    },
+    read: (name) => readOpfs(dir, name),
+    async erase(name, ranges) {
+      const w = await (await (await dir()).getFileHandle(name)).createWritable({ keepExistingData: true });
+      try {
+        for (const r of ranges) await w.write({ type: 'write', position: r.at, data: new Uint8Array(r.size) });
+        await w.close();
+      } catch (e) {
+        await w.abort().catch(() => {});
+        throw e;
+      }
+    },
+    remove: (name) => removeOpfs(dir, name),
+    list: () => listOpfs(dir),
+  };
+}
+
+/** The OPFS implementation: `artifacts/<captureId>`, one flat folder (one lookup per capture), and packs. */
+export function opfsArtifactFiles(): ArtifactFiles {
+  const rootDir = opfsDir(ROOT);
   return {
     kind: 'opfs',
+    packs: opfsPackFiles(),
     opfsPath: (captureId) => `${ROOT}/${captureId}`,
     async write(captureId, bytes) {
       const w = await (await (await rootDir()).getFileHandle(captureId, { create: true })).createWritable();
@@ -84,26 +168,9 @@ export function opfsArtifactFiles(): ArtifactFiles {
         throw e;
       }
     },
-    async read(captureId) {
-      try {
-        return await (await (await rootDir()).getFileHandle(captureId)).getFile();
-      } catch (e) {
-        if (isNotFound(e)) return null;
-        throw e;
-      }
-    },
-    async removeCapture(captureId) {
-      await (await rootDir()).removeEntry(captureId).catch((e: unknown) => {
-        if (!isNotFound(e)) throw e;
-      });
-    },
-    async captures() {
-      const out: { captureId: string; lastModified(): Promise<number> }[] = [];
-      for await (const handle of ((await rootDir()) as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
-        if (handle.kind === 'file') out.push({ captureId: handle.name, lastModified: async () => (await (handle as FileSystemFileHandle).getFile()).lastModified });
-      }
-      return out;
-    },
+    read: (captureId) => readOpfs(rootDir, captureId),
+    removeCapture: (captureId) => removeOpfs(rootDir, captureId),
+    captures: async () => (await listOpfs(rootDir)).map((f) => ({ captureId: f.name, lastModified: f.lastModified })),
   };
 }
 
@@ -136,7 +203,15 @@ export interface StoredCapture {
   rows: BlobRow[];
   /** Set when the capture has a file (CaptureRow.chunk). */
   chunk?: CaptureChunk;
+  /** Set when that file is small enough to be merged into a pack later (CaptureRow.loose). */
+  loose?: 1;
 }
+
+/**
+ * Chunks up to this size are merged into packs (src/store/packs.ts): below it, a bundle's cost per
+ * stored file (20–30 KB of browser memory) is large against the bytes; above it, merging buys little.
+ */
+export const LOOSE_MAX = 4 * 1024 * 1024;
 
 /**
  * Stores the bodies of one capture and returns its `blobs` rows (and the row's `chunk`), for the
@@ -159,6 +234,7 @@ export async function storeCaptureBodies(captureId: string, capturedAt: string, 
   return {
     rows: items.map((a, i) => ({ path: a.path, captureId, type: a.type, zip: a.zip, file: 1 as const, offset: entries[i + 1]!.offset })),
     chunk: { size: bytes.length, record: record.zip },
+    ...(files.packs && bytes.length <= LOOSE_MAX ? { loose: 1 as const } : {}),
   };
 }
 
@@ -188,32 +264,49 @@ export async function removeArtifactFiles(captureIds: readonly string[]): Promis
 }
 
 /**
- * Removes the capture files of deleted captures, unless an export holds them (holdCaptureFiles):
- * then they stay until removeDeletedFiles or the sweep. Never throws.
+ * Runs `remove` under the capture-files lock if no export holds it; else gives `otherwise`. Every
+ * removal or erasure of stored bytes goes through this.
  */
-export async function removeDeletedCaptureFiles(captureIds: readonly string[]): Promise<void> {
-  await unlessExporting(() => removeArtifactFiles(captureIds), undefined).catch(() => {});
-}
-
-/** Runs `remove` under the capture-files lock if no export holds it; else gives `otherwise`. */
-async function unlessExporting<T>(remove: () => Promise<T>, otherwise: T): Promise<T> {
+export async function unlessExporting<T>(remove: () => Promise<T>, otherwise: T): Promise<T> {
   const locks = lockManager();
   if (!locks) return remove();
   return (await locks.request(CAPTURE_FILES_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? remove() : otherwise))) as T;
 }
 
-/** Removes the files that deleted captures left while an export held them. Never throws. */
-export async function removeDeletedFiles(db: EvidenceDB): Promise<void> {
-  const ids = (await db.captures.where('deleted').equals(1).primaryKeys().catch(() => [])) as string[];
-  if (ids.length) await removeDeletedCaptureFiles(ids);
-}
-
-/** The capture's file, or a precise error. */
-export async function captureFile(captureId: string): Promise<Blob> {
-  const files = artifactFiles();
-  const file = files ? await files.read(captureId) : null;
+/** A capture's own file (not packed), or a precise error. */
+async function ownFile(captureId: string): Promise<Blob> {
+  const file = await artifactFiles()?.read(captureId);
   if (!file) throw new Error(`capture ${captureId}: its file is missing from the store`);
   return file;
+}
+
+/** A stored pack as a Blob, or a precise error. */
+export async function packFile(name: string): Promise<Blob> {
+  const file = await artifactFiles()?.packs?.read(name);
+  if (!file) throw new Error(`pack ${name}: the file is missing from the store`);
+  return file;
+}
+
+/**
+ * Where a capture's chunk is: its own file, or `size` bytes at `at` of a pack. `file` is read once
+ * per call; pass a cache to read each pack once (an export).
+ */
+export async function chunkSpan(row: Pick<CaptureRow, 'id' | 'chunk'>, packs?: Map<string, Promise<Blob>>): Promise<{ file: Blob; start: number; end: number }> {
+  const chunk = row.chunk;
+  if (!chunk) throw new Error(`capture ${row.id} has no stored file`);
+  if (chunk.pack === undefined) {
+    const file = await ownFile(row.id);
+    return { file, start: 0, end: file.size };
+  }
+  let file = packs?.get(chunk.pack);
+  if (!file) {
+    file = packFile(chunk.pack);
+    packs?.set(chunk.pack, file);
+  }
+  const start = chunk.at ?? 0;
+  const end = start + chunk.size;
+  if (end > (await file).size) throw new Error(`capture ${row.id}: pack ${chunk.pack} is shorter than recorded (store damaged?)`);
+  return { file: await file, start, end };
 }
 
 /** The stored body of a row: what a zip entry holds (deflated when row.zip.method is 8). */
@@ -222,8 +315,8 @@ export async function storedBody(row: BlobRow): Promise<Blob> {
     if (!row.data) throw new Error(`artifact ${row.path} has no bytes in the store`);
     return row.data;
   }
-  const file = await captureFile(row.captureId);
-  const start = (row.offset ?? 0) + bodyOffset(row.path);
+  const file = row.pack !== undefined ? await packFile(row.pack) : await ownFile(row.captureId);
+  const start = (row.at ?? 0) + (row.offset ?? 0) + bodyOffset(row.path);
   const end = start + row.zip!.csize;
   if (end > file.size) throw new Error(`artifact ${row.path}: its capture file is shorter than recorded (store damaged?)`);
   return file.slice(start, end);
@@ -249,8 +342,9 @@ export async function getArtifactBlob(db: EvidenceDB, path: string): Promise<Blo
 export const SWEEP_GRACE_MS = 10 * 60_000;
 
 /**
- * Removes artifact folders with no live capture: left by a save that crashed between its files and
- * its transaction, or by a deletion whose file removal failed. Returns how many went.
+ * Removes capture files with no live capture: left by a save that crashed between its files and
+ * its transaction, or by a deletion whose file removal failed; and those whose chunk has been
+ * merged into a pack. Returns how many went. Packs are swept by sweepPacks.
  */
 export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Promise<number> {
   const files = artifactFiles();
@@ -259,8 +353,11 @@ export async function sweepArtifactFiles(db: EvidenceDB, now = Date.now()): Prom
   for (const { captureId, lastModified } of await files.captures()) {
     // The row first: most files belong to a live capture, and their times need not be read.
     const row = await db.captures.get(captureId);
-    if (row && !row.deleted) continue;
-    if (now - (await lastModified()) < SWEEP_GRACE_MS) continue;
+    const live = !!row && !row.deleted;
+    // A live capture's own file is its chunk, unless the chunk was merged into a pack since (the
+    // merge leaves the file while an export holds it).
+    if (live && row.chunk?.pack === undefined) continue;
+    if (!live && now - (await lastModified()) < SWEEP_GRACE_MS) continue;
     gone.push(captureId);
   }
   if (!gone.length) return 0;
@@ -322,7 +419,7 @@ export async function upgradeArtifacts(db: EvidenceDB, opts: { limit?: number } 
       const live = await db.captures.get(captureId);
       if (!live || live.deleted || now.length !== rows.length || now.some((r) => r.zip)) return false;
       await db.blobs.bulkPut(next.rows);
-      if (next.chunk) await db.captures.update(captureId, { chunk: next.chunk });
+      if (next.chunk) await db.captures.update(captureId, { chunk: next.chunk, loose: next.loose });
       return true;
     });
     if (done) converted++;

@@ -50,6 +50,9 @@ export class EvidenceDB extends Dexie {
           last = page[page.length - 1]!.id;
         }
       });
+    // 3: packs (src/store/packs.ts). Captures waiting to be merged, captures by pack, and
+    // tombstones whose bytes are still to be erased from a pack; no existing row has these fields.
+    this.version(3).stores({ captures: STORES_V1.captures + ', loose, chunk.pack, erase.pack' });
     this.use(listingMiddleware);
   }
 }

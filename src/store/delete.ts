@@ -1,6 +1,6 @@
 /**
  * Deleting a capture removes its bytes but not its history: the artifact rows (and then their
- * files, src/store/artifacts.ts) go, the row stays as
+ * file, or their bytes in a pack, src/store/packs.ts) go, the row stays as
  * a tombstone (deleted = 1, with its hash, URL and artifact hashes) and a 'deleted' ledger event
  * records it — all in one transaction — so the chain stays verifiable and shows that something was
  * removed, when, and what its hash was.
@@ -8,7 +8,7 @@
 import type { EvidenceDB } from './db';
 import { appendEvent } from './ledger-store';
 import type { CaptureRow } from './schema';
-import { removeDeletedCaptureFiles } from './artifacts';
+import { removeDeletedCaptureFiles } from './packs';
 
 export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { reason?: string } = {}): Promise<CaptureRow> {
   const row = await db.transaction('rw', [db.captures, db.blobs, db.ledger, db.queue], async () => {
@@ -18,7 +18,9 @@ export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { r
     await db.blobs.where('captureId').equals(captureId).delete();
     // Pending time-stamp work for bytes that no longer exist would only fail.
     await db.queue.where('captureId').equals(captureId).delete();
-    const patch = { deleted: 1 as const, size: 0, chunk: undefined }; // its capture file goes below
+    // Its capture file goes below; bytes in a pack are named, to be erased there.
+    const erase = row.chunk?.pack !== undefined ? { pack: row.chunk.pack, at: row.chunk.at ?? 0, size: row.chunk.size } : undefined;
+    const patch = { deleted: 1 as const, size: 0, chunk: undefined, loose: undefined, erase };
     await db.captures.update(captureId, patch);
     await appendEvent(db, 'deleted', captureId, {
       hash: row.hash,
@@ -29,6 +31,6 @@ export async function deleteCapture(db: EvidenceDB, captureId: string, opts: { r
   });
   // The artifact files once the deletion is committed. If an export is reading them, or this
   // fails, the row is a tombstone now: removeDeletedFiles (after the export) or the sweep takes them.
-  await removeDeletedCaptureFiles([captureId]);
+  await removeDeletedCaptureFiles(db, [captureId]);
   return row;
 }

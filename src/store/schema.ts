@@ -41,11 +41,31 @@ export interface CaptureRow {
    * the zip facts of record.json, its first entry (at offset 0, dated capturedAt like the rest).
    */
   chunk?: CaptureChunk;
+  /**
+   * 1 while the capture's chunk is a small file of its own (`artifacts/<id>`), waiting to be merged
+   * into a pack with its neighbours (src/store/packs.ts). Indexed, so the merge finds them.
+   */
+  loose?: 1;
+  /**
+   * On a tombstone whose chunk was in a pack: the bytes still to be erased there (an export held
+   * the packs when it was deleted); removeDeletedFiles or the sweep erases them and clears this.
+   */
+  erase?: PackRange;
 }
 
 export interface CaptureChunk {
   size: number;
   record: ZipReady;
+  /** Set when the chunk is in a pack (`packs/<pack>`) at byte `at`, not in a file of its own. */
+  pack?: string;
+  at?: number;
+}
+
+/** A capture's bytes in a pack. */
+export interface PackRange {
+  pack: string;
+  at: number;
+  size: number;
 }
 
 /** A list row: the fields of a live CaptureRow that the library's list shows (src/store/listing.ts). */
@@ -66,8 +86,11 @@ export interface BlobRow {
   zip?: ZipReady;
   /** 1: the body is in the capture's file (CaptureRow.chunk), not in `data`. */
   file?: 1;
-  /** With `file`: where the entry's local header starts in that file. */
+  /** With `file`: where the entry's local header starts in the capture's chunk. */
   offset?: number;
+  /** With `file`, when the chunk is in a pack: its name and where the chunk starts in it. */
+  pack?: string;
+  at?: number;
 }
 
 /** RFC 3161 tokens: one per time-stamped file and authority. */

@@ -14,6 +14,7 @@ import { TOOL } from '../shared/tool';
 import { ensureDefaultCase } from './cases';
 import type { EvidenceDB } from './db';
 import { prepareArtifact, removeArtifactFiles, storeCaptureBodies, type ArtifactBody } from './artifacts';
+import { packLoose } from './packs';
 import type { BlobRow, CaptureRow, TrustedTimeStatus } from './schema';
 
 export interface SeedOptions {
@@ -180,6 +181,7 @@ export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: Se
       const stored = await storeCaptureBodies(id, row.capturedAt, row.recordJson, items);
       blobs.push(...stored.rows);
       if (stored.chunk) row.chunk = stored.chunk;
+      if (stored.loose) row.loose = stored.loose;
     }
   } catch (e) {
     await removeArtifactFiles([...byCapture.keys()]);
@@ -197,6 +199,8 @@ export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: Se
     await removeArtifactFiles([...byCapture.keys()]);
     throw e;
   }
+  // As after a capture (entrypoints/background.ts): small chunks merged once enough are loose.
+  await packLoose(db);
 }
 
 export async function seedCaptures(db: EvidenceDB, n: number, opts: SeedOptions = {}): Promise<string[]> {

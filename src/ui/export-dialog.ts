@@ -7,7 +7,8 @@ import type { AgeOptions } from '../crypto/age';
 import type { ExportProgress } from '../bundle/export';
 import { exportFromStore, type ExportSelection } from '../bundle/export-store';
 import { opfsPartsWriter, opfsSink, releaseAfterDownload, releaseExportBlob } from '../bundle/opfs-sink';
-import { holdCaptureFiles, removeDeletedFiles } from '../store/artifacts';
+import { holdCaptureFiles } from '../store/artifacts';
+import { removeDeletedFiles } from '../store/packs';
 import type { EvidenceDB } from '../store/db';
 import { t } from './i18n';
 

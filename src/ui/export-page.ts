@@ -14,8 +14,8 @@ import { restoreIdentity } from '../crypto/keys';
 import { installRestoredIdentity, getOrCreateIdentity } from '../crypto/identity-store';
 import { base64ToBytes } from '../shared/bytes';
 import { cleanupExportFiles } from '../bundle/opfs-sink';
-import { removeDeletedFiles } from '../store/artifacts';
-import type { ConfigureJob, ControlJob, ExportJob, JobResult } from '../cli/control';
+import { packLoose, removeDeletedFiles } from '../store/packs';
+import type { ConfigureJob, ControlJob, ExportJob, JobResult, PackJob } from '../cli/control';
 
 async function configure(job: ConfigureJob): Promise<Partial<JobResult>> {
   const db = getDb();
@@ -46,16 +46,21 @@ async function runExport(job: ExportJob): Promise<Partial<JobResult>> {
     manifestSha256: result.manifestSha256,
     size: result.blob.size,
     written: result.written,
+    storedParts: result.storedParts,
     signer: { fingerprint: result.manifest.signer?.fingerprint ?? '', name: result.manifest.signer?.name ?? null },
   };
+}
+
+async function pack(job: PackJob): Promise<Partial<JobResult>> {
+  return { packed: await packLoose(getDb(), job.minBytes !== undefined ? { minBytes: job.minBytes } : {}) };
 }
 
 function listenForJobs(): void {
   window.addEventListener('message', (event: MessageEvent) => {
     if (event.source !== window || event.origin !== location.origin) return;
     const job = event.data as ControlJob;
-    if (job?.type !== 'jz-configure' && job?.type !== 'jz-export') return;
-    const work = job.type === 'jz-configure' ? configure(job) : runExport(job);
+    if (job?.type !== 'jz-configure' && job?.type !== 'jz-export' && job?.type !== 'jz-pack') return;
+    const work = job.type === 'jz-configure' ? configure(job) : job.type === 'jz-pack' ? pack(job) : runExport(job);
     work.then(
       (r) => window.postMessage({ type: 'jz-job-result', jobId: job.jobId, ok: true, ...r } satisfies JobResult, location.origin),
       (e: Error) => window.postMessage({ type: 'jz-job-result', jobId: job.jobId, ok: false, error: e.message } satisfies JobResult, location.origin),

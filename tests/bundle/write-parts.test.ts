@@ -4,13 +4,14 @@ import { PartsListOut } from '../../src/bundle/zip-writer';
 
 /** An in-memory OPFS with synchronous handles, counting the handles still open. */
 function memoryDir(files: Map<string, Uint8Array>) {
-  const state = { open: 0, readSizes: [] as number[] };
+  const state = { open: 0, opened: 0, readSizes: [] as number[] };
   const handle = (path: string, create: boolean): SyncHandle => {
     if (!files.has(path)) {
       if (!create) throw Object.assign(new Error('not found'), { name: 'NotFoundError' });
       files.set(path, new Uint8Array(0));
     }
     state.open++;
+    state.opened++;
     let closed = false;
     return {
       getSize: () => files.get(path)!.length,
@@ -66,6 +67,32 @@ describe('writeParts (the worker that writes a laid-out bundle into one OPFS fil
     expect(text(files.get('export-x.zip'))).toBe('head|AAAA|BB|tail');
     expect(size).toBe(17);
     expect(state.open).toBe(0);
+  });
+
+  it('copies chunks out of a pack by offset, opening the pack once, and refuses a pack shorter than recorded', async () => {
+    const files = new Map([['packs/p1', bytes('xxAAAyBBzz')]]);
+    const { root, state } = memoryDir(files);
+    const parts = [bytes('<'), { opfsPath: 'packs/p1', offset: 2, size: 3 }, bytes('|'), { opfsPath: 'packs/p1', offset: 6, size: 2 }, bytes('>')];
+    expect(await writeParts(root, { type: 'write', out: 'o.zip', parts })).toBe(8);
+    expect(text(files.get('o.zip'))).toBe('<AAA|BB>');
+    expect(state.opened).toBe(2); // the output and the pack, once
+    expect(state.open).toBe(0);
+    await expect(writeParts(root, { type: 'write', out: 'o.zip', parts: [{ opfsPath: 'packs/p1', offset: 8, size: 5 }] })).rejects.toThrow('packs/p1: the stored file has 10 bytes where 5 at 8 were recorded');
+    expect(state.open).toBe(0);
+  });
+
+  it('PartsListOut joins chunks that follow each other in a pack into one copy', async () => {
+    const out = new PartsListOut();
+    await out.write({ opfsPath: 'packs/p', offset: 0, size: 5, label: 'captures/a/' });
+    await out.write({ opfsPath: 'packs/p', offset: 5, size: 7, label: 'captures/b/' });
+    await out.write({ opfsPath: 'packs/p', offset: 20, size: 1 }); // a gap: a new copy
+    await out.write({ opfsPath: 'artifacts/c', size: 3 });
+    await out.close();
+    expect(out.parts).toEqual([
+      { opfsPath: 'packs/p', offset: 0, size: 12, label: 'captures/a/' },
+      { opfsPath: 'packs/p', offset: 20, size: 1 },
+      { opfsPath: 'artifacts/c', size: 3 },
+    ]);
   });
 
   it('reports progress every 32 MB or so while it writes', async () => {

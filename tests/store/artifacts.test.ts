@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EvidenceDB } from '../../src/store/db';
-import { artifactFiles, getArtifactBlob, holdCaptureFiles, prepareArtifact, readArtifact, removeDeletedFiles, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
+import { artifactFiles, getArtifactBlob, holdCaptureFiles, prepareArtifact, readArtifact, setArtifactFiles, sweepArtifactFiles, SWEEP_GRACE_MS, upgradeArtifacts } from '../../src/store/artifacts';
+import { removeDeletedFiles } from '../../src/store/packs';
 import { getArtifact, saveCapture, StoreError, type NewCapture } from '../../src/store/captures';
 import { deleteCapture } from '../../src/store/delete';
 import { seedCaptures } from '../../src/store/seed';
@@ -16,6 +17,7 @@ import { verifyBundle } from '../../src/bundle/verify';
 import { crc32 } from '../../src/bundle/zip-writer';
 import { blobBytes, makeCapture, tempDir, unzipAll } from '../bundle/fixtures';
 import { memoryArtifactFiles } from './memory-files';
+import { withFakeLocks } from './fake-locks';
 import { newCapture as newCaptureOf } from './new-capture';
 
 const enc = new TextEncoder();
@@ -138,46 +140,8 @@ describe('artifact files', () => {
   });
 });
 
-/** Web Locks as browsers grant them (shared/exclusive, ifAvailable), for Node, which has none. */
-function fakeLockManager() {
-  const held = new Map<string, { mode: LockMode; count: number }>();
-  let wake: (() => void)[] = [];
-  const free = (name: string, mode: LockMode): boolean => {
-    const h = held.get(name);
-    return !h || (h.mode === 'shared' && mode === 'shared');
-  };
-  return {
-    async request(name: string, opts: LockOptions, cb: (lock: { name: string; mode: LockMode } | null) => unknown): Promise<unknown> {
-      const mode = opts.mode ?? 'exclusive';
-      if (!free(name, mode)) {
-        if (opts.ifAvailable) return cb(null);
-        while (!free(name, mode)) await new Promise<void>((r) => wake.push(r));
-      }
-      const h = held.get(name) ?? { mode, count: 0 };
-      h.count++;
-      held.set(name, h);
-      try {
-        return await cb({ name, mode });
-      } finally {
-        if (--h.count === 0) held.delete(name);
-        const w = wake;
-        wake = [];
-        w.forEach((f) => f());
-      }
-    },
-  };
-}
-
 describe('capture files an export holds', () => {
-  const g = globalThis as { navigator?: unknown };
-  const before = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  beforeEach(() => {
-    Object.defineProperty(globalThis, 'navigator', { value: { locks: fakeLockManager() }, configurable: true, writable: true });
-  });
-  afterEach(() => {
-    if (before) Object.defineProperty(globalThis, 'navigator', before);
-    else delete g.navigator;
-  });
+  withFakeLocks();
 
   it('a capture deleted during an export keeps its file until the export lets go, then loses it', async () => {
     const files = memoryArtifactFiles();

@@ -1,4 +1,4 @@
-import type { ArtifactFiles } from '../../src/store/artifacts';
+import type { ArtifactFiles, PackFiles } from '../../src/store/artifacts';
 
 export type MemoryFileMap = Map<string, { bytes: Uint8Array; lastModified: number }>;
 
@@ -41,5 +41,53 @@ export function memoryArtifactFiles(opts: { bodyClass?: typeof Blob; files?: Mem
       return [...files].map(([captureId, f]) => ({ captureId, lastModified: async () => f.lastModified }));
     },
   };
+  return self;
+}
+
+/**
+ * The memory store with packs (src/store/packs.ts), as the OPFS has: packs in a second map, each
+ * written once and then only erased in place; erasures are counted.
+ */
+export function memoryPackedFiles(opts: { bodyClass?: typeof Blob } = {}): ReturnType<typeof memoryArtifactFiles> & {
+  packs: PackFiles;
+  packFiles: MemoryFileMap;
+  erasures: number;
+  /** Called inside each pack write, before it returns (a test's moment to change the store). */
+  onPackWrite: (() => Promise<void>) | null;
+} {
+  const base = memoryArtifactFiles(opts);
+  const packFiles: MemoryFileMap = new Map();
+  const self = Object.assign(base, {
+    packFiles,
+    erasures: 0,
+    onPackWrite: null as (() => Promise<void>) | null,
+    packs: {
+      opfsPath: (name: string) => `packs/${name}`,
+      async write(name: string, parts: Blob[]) {
+        if (packFiles.has(name)) throw new Error(`pack ${name} exists`);
+        const bytes = new Uint8Array(await new Blob(parts).arrayBuffer());
+        packFiles.set(name, { bytes, lastModified: self.clock });
+        await self.onPackWrite?.();
+      },
+      async read(name: string) {
+        const e = packFiles.get(name);
+        if (!e) return null;
+        const C = opts.bodyClass ?? Blob;
+        return new C([e.bytes as BlobPart]);
+      },
+      async erase(name: string, ranges: readonly { at: number; size: number }[]) {
+        const e = packFiles.get(name);
+        if (!e) throw Object.assign(new Error(`no pack ${name}`), { name: 'NotFoundError' });
+        for (const r of ranges) e.bytes.fill(0, r.at, r.at + r.size);
+        self.erasures++;
+      },
+      async remove(name: string) {
+        packFiles.delete(name);
+      },
+      async list() {
+        return [...packFiles].map(([name, f]) => ({ name, lastModified: async () => f.lastModified }));
+      },
+    } satisfies PackFiles,
+  });
   return self;
 }

@@ -1,0 +1,195 @@
+/**
+ * Packs: small capture chunks merged back to back into larger files, and deleted bytes erased.
+ *
+ * Why: a bundle is composed of its capture chunks as Blob parts, and the browser keeps 20–30 KB of
+ * bookkeeping per part until the bundle is saved, whatever the part's size (bench/notes.md). Chunks
+ * that are neighbours in a pack are neighbours in a bundle too, and become one part.
+ *
+ * How: a capture is saved as a file of its own (`artifacts/<id>`, src/store/artifacts.ts), marked
+ * `loose` when small. Once the loose chunks add up to PACK_MIN, packLoose writes them, oldest first,
+ * into a new pack of up to PACK_MAX (one writable stream, the browser copying file to file), then
+ * points their rows at it in one transaction, then removes their own files. A pack is never
+ * appended to: appending in place needs a worker's synchronous handle, which a Chromium service
+ * worker cannot make, and a writable stream that keeps the data copies the whole file first.
+ *
+ * Deleting a packed capture erases its bytes in the pack at once (zeros, same size), or removes the
+ * pack when nothing live is left in it. Like every removal of stored bytes it waits for no export
+ * (unlessExporting): while an export holds the files, the tombstone keeps `erase` and
+ * removeDeletedFiles or sweepPacks does it afterwards. Erased holes are not compacted; a pack goes
+ * when its last capture does.
+ *
+ * Crash safety: a pack is written before the rows that use it; one that no row names is swept after
+ * SWEEP_GRACE_MS. A capture's own file left after its rows moved to a pack is swept at once.
+ *
+ * Written by hand: no library manages files inside the OPFS.
+ */
+import type { EvidenceDB } from './db';
+import type { CaptureRow } from './schema';
+import { artifactFiles, removeArtifactFiles, SWEEP_GRACE_MS, unlessExporting, type ArtifactFiles, type PackFiles } from './artifacts';
+
+/** Loose chunks are merged once they add up to this. */
+export const PACK_MIN = 8 * 1024 * 1024;
+/**
+ * A pack holds at most this much (unless one chunk alone is larger). Erasing a deleted capture
+ * rewrites its pack (Chromium copies it, ~20 ms per MB measured), so packs stay small; 16 MB
+ * still turns 1,000 captures of 500 KB into ~32 parts instead of 1,000.
+ */
+export const PACK_MAX = 16 * 1024 * 1024;
+
+/** Held (exclusive, if free) while loose chunks are merged: one merge at a time across contexts. */
+export const PACK_LOCK = 'jz-packs';
+
+export interface PackOptions {
+  /** Merge only when the loose chunks add up to this (default PACK_MIN); 0 merges whatever is loose. */
+  minBytes?: number;
+  maxBytes?: number;
+}
+
+function newPackName(): string {
+  const rand = crypto.getRandomValues(new Uint8Array(6));
+  return `${Date.now().toString(36)}-${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/**
+ * Merges loose chunks into new packs, oldest first, while there are at least `minBytes` of them.
+ * Returns how many captures were packed. Skips (returns 0) while another context is merging. A
+ * capture deleted or changed meanwhile makes that pack be dropped; the next run takes the rest.
+ */
+export async function packLoose(db: EvidenceDB, opts: PackOptions = {}): Promise<number> {
+  const files = artifactFiles();
+  const packs = files?.packs;
+  if (!files || !packs) return 0;
+  const run = (): Promise<number> => packLooseNow(db, files, packs, opts.minBytes ?? PACK_MIN, opts.maxBytes ?? PACK_MAX);
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return run();
+  return (await locks.request(PACK_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? run() : 0))) as number;
+}
+
+async function packLooseNow(db: EvidenceDB, files: ArtifactFiles, packs: PackFiles, minBytes: number, maxBytes: number): Promise<number> {
+  const loose = (await db.captures.where('loose').equals(1).toArray())
+    .filter((r) => !r.deleted && r.chunk && r.chunk.pack === undefined)
+    .sort((a, b) => (a.capturedAt < b.capturedAt ? -1 : a.capturedAt > b.capturedAt ? 1 : a.id < b.id ? -1 : 1));
+  let packed = 0;
+  let i = 0;
+  while (i < loose.length) {
+    const group: CaptureRow[] = [];
+    let bytes = 0;
+    for (; i < loose.length && (!group.length || bytes + loose[i]!.chunk!.size <= maxBytes); i++) {
+      group.push(loose[i]!);
+      bytes += loose[i]!.chunk!.size;
+    }
+    if (bytes < minBytes) break;
+    const n = await writePack(db, files, packs, group);
+    if (n === null) break; // something changed under us: the next run starts over
+    packed += n;
+  }
+  return packed;
+}
+
+/** One pack of `group`; the number of captures moved into it, or null when the store changed meanwhile. */
+async function writePack(db: EvidenceDB, files: ArtifactFiles, packs: PackFiles, group: CaptureRow[]): Promise<number | null> {
+  const parts: Blob[] = [];
+  const at = new Map<string, number>();
+  let end = 0;
+  for (const r of group) {
+    const f = await files.read(r.id);
+    // A missing or wrong-sized file stays loose, for the export to report precisely.
+    if (!f || f.size !== r.chunk!.size) continue;
+    parts.push(f);
+    at.set(r.id, end);
+    end += f.size;
+  }
+  if (!parts.length) return 0;
+  const name = newPackName();
+  await packs.write(name, parts);
+  const ids = [...at.keys()];
+  const sizes = new Map(group.map((r) => [r.id, r.chunk!.size]));
+  let moved: boolean;
+  try {
+    moved = await db.transaction('rw', db.captures, db.blobs, async () => {
+      const rows = await db.captures.bulkGet(ids);
+      // Unchanged since read, or leave them all: a pack must hold no bytes of a deleted capture.
+      if (rows.some((r) => !r || r.deleted || !r.loose || !r.chunk || r.chunk.pack !== undefined || r.chunk.size !== sizes.get(r.id))) return false;
+      for (const r of rows) await db.captures.update(r!.id, { chunk: { ...r!.chunk!, pack: name, at: at.get(r!.id)! }, loose: undefined });
+      await db.blobs
+        .where('captureId')
+        .anyOf(ids)
+        .modify((b) => {
+          if (!b.file) return;
+          b.pack = name;
+          b.at = at.get(b.captureId)!;
+        });
+      return true;
+    });
+  } catch (e) {
+    await packs.remove(name).catch(() => {});
+    throw e;
+  }
+  if (!moved) {
+    await packs.remove(name).catch(() => {});
+    return null;
+  }
+  // Their own files, unless an export is reading them: then sweepArtifactFiles takes them later.
+  await unlessExporting(() => removeArtifactFiles(ids), undefined);
+  return ids.length;
+}
+
+/**
+ * After a deletion: removes the capture's own file, and erases its bytes from its pack (or removes
+ * the pack when nothing live is left in it), unless an export holds the files. Never throws.
+ */
+export async function removeDeletedCaptureFiles(db: EvidenceDB, captureIds: readonly string[]): Promise<void> {
+  await unlessExporting(async () => {
+    await removeArtifactFiles(captureIds);
+    const rows = (await db.captures.bulkGet([...captureIds])).filter((r): r is CaptureRow => !!r?.deleted && !!r.erase);
+    await erasePacked(db, rows);
+  }, undefined).catch(() => {});
+}
+
+/** Removes the files and pack bytes that deleted captures left while an export held them. Never throws. */
+export async function removeDeletedFiles(db: EvidenceDB): Promise<void> {
+  const ids = (await db.captures.where('deleted').equals(1).primaryKeys().catch(() => [])) as string[];
+  if (ids.length) await removeDeletedCaptureFiles(db, ids);
+}
+
+/** Erases the tombstones' pack bytes, pack by pack, and clears their `erase`. Call under unlessExporting. */
+async function erasePacked(db: EvidenceDB, tombstones: CaptureRow[]): Promise<void> {
+  const packs = artifactFiles()?.packs;
+  if (!packs || !tombstones.length) return;
+  const byPack = new Map<string, CaptureRow[]>();
+  for (const t of tombstones) (byPack.get(t.erase!.pack) ?? byPack.set(t.erase!.pack, []).get(t.erase!.pack)!).push(t);
+  for (const [name, rows] of byPack) {
+    let done = rows;
+    if ((await db.captures.where('chunk.pack').equals(name).count()) === 0) {
+      // Nothing live is left: the whole pack goes, and with it every erasure still pending in it.
+      await packs.remove(name);
+      done = await db.captures.where('erase.pack').equals(name).toArray();
+    } else {
+      await packs.erase(name, rows.map((r) => r.erase!));
+    }
+    await db.transaction('rw', db.captures, async () => {
+      for (const r of done) await db.captures.update(r.id, { erase: undefined });
+    });
+  }
+}
+
+/**
+ * Erases what deletions left pending, and removes packs that no capture names (a merge that failed
+ * between its file and its rows), once older than SWEEP_GRACE_MS. Returns how many packs went.
+ */
+export async function sweepPacks(db: EvidenceDB, now = Date.now()): Promise<number> {
+  const packs = artifactFiles()?.packs;
+  if (!packs) return 0;
+  const gone: string[] = [];
+  for (const { name, lastModified } of await packs.list()) {
+    if (await db.captures.where('chunk.pack').equals(name).count()) continue;
+    if (await db.captures.where('erase.pack').equals(name).count()) continue; // erased below
+    if (now - (await lastModified()) >= SWEEP_GRACE_MS) gone.push(name);
+  }
+  const pending = await db.captures.where('erase.pack').above('').toArray();
+  return unlessExporting(async () => {
+    await erasePacked(db, pending);
+    for (const name of gone) await packs.remove(name);
+    return gone.length;
+  }, 0);
+}
