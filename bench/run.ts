@@ -154,7 +154,7 @@ async function main(): Promise<void> {
       log(`export: seeding ${cfg.exportCaptures} captures of ~${cfg.exportKb} KB, exporting ${cfg.exportSizes.join(' and ')} of them ${cfg.runs}× each`);
       exp = await exportBench(cfg.exportCaptures, cfg.exportKb, cfg.exportSizes, cfg.runs, join(work, 'export'));
       const largest = Math.max(...cfg.exportSizes);
-      const summary = (size: number, rs: ExportBench['runs']) => ({ captures: size, written: rs[0]?.written, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), jobMs: stats(rs.map((r) => r.jobMs)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) });
+      const summary = (size: number, rs: ExportBench['runs']) => ({ captures: size, written: rs[0]?.written, storedParts: rs[0]?.storedParts ?? null, bundleBytes: rs[0]?.bundleBytes ?? 0, mbPerS: stats(rs.map((r) => r.mbPerS)), ms: stats(rs.map((r) => r.ms)), jobMs: stats(rs.map((r) => r.jobMs)), growth: stats(rs.map((r) => r.growth)), peakPss: stats(rs.map((r) => r.peakPss)) });
       // The targets are judged on the default way (composed up to COMPOSE_MAX); the copied runs are context.
       const bySize = cfg.exportSizes.map((size) => summary(size, exp!.runs.filter((r) => r.captures === size && r.written !== 'copied')));
       const copiedRuns = exp.runs.filter((r) => r.written === 'copied');

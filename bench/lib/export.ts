@@ -27,6 +27,8 @@ export interface ExportRun {
   samples: number;
   /** How the extension made the bundle (ExportResult.written): composed, copied or streamed. */
   written: string;
+  /** A composed bundle's stored Blob parts (ExportResult.storedParts): capture files or pack runs. */
+  storedParts: number | null;
 }
 
 export interface ExportBench {
@@ -79,7 +81,7 @@ export async function exportBench(n: number, kb: number, sizes: number[], runs: 
         await d.saveAs(file);
         const mem = sampler.stop();
         const bytes = statSync(file).size;
-        out.push({ captures: size, bundleBytes: bytes, ms, mbPerS: bytes / MB / (ms / 1000), jobMs, baselinePss, peakPss: mem.peak, growth: mem.peak - baselinePss, samples: mem.samples, written: res.written ?? 'unknown' });
+        out.push({ captures: size, bundleBytes: bytes, ms, mbPerS: bytes / MB / (ms / 1000), jobMs, baselinePss, peakPss: mem.peak, growth: mem.peak - baselinePss, samples: mem.samples, written: res.written ?? 'unknown', storedParts: res.storedParts ?? null });
         if (!copied) bundle = file;
       }
     }

@@ -250,10 +250,13 @@ function lockManager(): LockManager | null {
   return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
 }
 
-/** Takes a shared hold on the capture files; call the result to let go (no-op without Web Locks). */
-export async function holdCaptureFiles(): Promise<() => void> {
+/**
+ * Takes a shared hold on the capture files; call the result to let go (no-op without Web Locks).
+ * It settles once the hold is gone.
+ */
+export async function holdCaptureFiles(): Promise<() => Promise<void>> {
   const locks = lockManager();
-  return locks ? holdLock(locks, CAPTURE_FILES_LOCK, { mode: 'shared' }) : () => {};
+  return locks ? holdLock(locks, CAPTURE_FILES_LOCK, { mode: 'shared' }) : async () => {};
 }
 
 /** Removes the capture files of captures that were never committed (a failed save). Never throws. */

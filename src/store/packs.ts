@@ -148,8 +148,12 @@ export async function removeDeletedCaptureFiles(db: EvidenceDB, captureIds: read
 
 /** Removes the files and pack bytes that deleted captures left while an export held them. Never throws. */
 export async function removeDeletedFiles(db: EvidenceDB): Promise<void> {
-  const ids = (await db.captures.where('deleted').equals(1).primaryKeys().catch(() => [])) as string[];
-  if (ids.length) await removeDeletedCaptureFiles(db, ids);
+  await unlessExporting(async () => {
+    const ids = (await db.captures.where('deleted').equals(1).primaryKeys()) as string[];
+    await removeArtifactFiles(ids);
+    // Only the tombstones with bytes still to erase are read whole (by the index).
+    await erasePacked(db, await db.captures.where('erase.pack').above('').toArray());
+  }, undefined).catch(() => {});
 }
 
 /** Erases the tombstones' pack bytes, pack by pack, and clears their `erase`. Call under unlessExporting. */
@@ -165,7 +169,10 @@ async function erasePacked(db: EvidenceDB, tombstones: CaptureRow[]): Promise<vo
       await packs.remove(name);
       done = await db.captures.where('erase.pack').equals(name).toArray();
     } else {
-      await packs.erase(name, rows.map((r) => r.erase!));
+      // A pack already gone (removed by another pass) has nothing left to erase.
+      await packs.erase(name, rows.map((r) => r.erase!)).catch((e: unknown) => {
+        if ((e as { name?: string })?.name !== 'NotFoundError') throw e;
+      });
     }
     await db.transaction('rw', db.captures, async () => {
       for (const r of done) await db.captures.update(r.id, { erase: undefined });

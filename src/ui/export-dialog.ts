@@ -84,8 +84,7 @@ export function parseRecipients(text: string): { recipients: string[]; invalid: 
 export async function exportHoldingFiles(db: EvidenceDB, sel: ExportSelection, opts: Parameters<typeof exportFromStore>[2]): Promise<Awaited<ReturnType<typeof exportFromStore>>> {
   const release = await holdCaptureFiles();
   const done = (): void => {
-    release();
-    void removeDeletedFiles(db);
+    void release().then(() => removeDeletedFiles(db));
   };
   try {
     const result = await exportFromStore(db, sel, { ...opts, sink: opfsSink, partsWriter: opfsPartsWriter });

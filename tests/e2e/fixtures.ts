@@ -123,3 +123,15 @@ export async function readBlob(page: Page, path: string): Promise<Buffer> {
   );
   return Buffer.from(b64, 'base64');
 }
+
+/** Bytes [at, at+size) of a pack, as the extension's OPFS holds them now. */
+export async function packBytes(page: Page, pack: string, at: number, size: number): Promise<Buffer> {
+  const b64 = (await page.evaluate(`(async () => {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('packs');
+    const buf = new Uint8Array(await (await (await dir.getFileHandle(${JSON.stringify(pack)})).getFile()).slice(${at}, ${at + size}).arrayBuffer());
+    let s = '';
+    for (let i = 0; i < buf.length; i += 8192) s += String.fromCharCode(...buf.subarray(i, i + 8192));
+    return btoa(s);
+  })()`)) as string;
+  return Buffer.from(b64, 'base64');
+}

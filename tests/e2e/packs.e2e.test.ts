@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import JSZip from 'jszip';
 import { launchWithExtension, type LaunchedBrowser } from '../../src/cli/launch';
 import { runJob } from '../../src/cli/capture';
-import { readStore, startFixtureServers, toBackground } from './fixtures';
+import { packBytes, readStore, startFixtureServers, toBackground } from './fixtures';
 import type { CaptureResult } from '../../src/shared/messages';
 import type { Manifest } from '../../src/bundle/format';
 import type { CaptureRow } from '../../src/store/schema';
@@ -24,18 +24,6 @@ function opfsNames(page: Page, folder: string): Promise<string[]> {
     } catch {}
     return names.sort();
   })()`) as Promise<string[]>;
-}
-
-/** Bytes [at, at+size) of a pack, as the extension's OPFS holds them now. */
-async function packBytes(page: Page, pack: string, at: number, size: number): Promise<Buffer> {
-  const b64 = (await page.evaluate(`(async () => {
-    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('packs');
-    const buf = new Uint8Array(await (await (await dir.getFileHandle(${JSON.stringify(pack)})).getFile()).slice(${at}, ${at + size}).arrayBuffer());
-    let s = '';
-    for (let i = 0; i < buf.length; i += 8192) s += String.fromCharCode(...buf.subarray(i, i + 8192));
-    return btoa(s);
-  })()`)) as string;
-  return Buffer.from(b64, 'base64');
 }
 
 async function exportAndCheck(control: Page, captureIds: string[], composeMax?: number) {

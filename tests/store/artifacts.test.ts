@@ -154,7 +154,7 @@ describe('capture files an export holds', () => {
     // The sweep does not take it either while the export runs, however old it is.
     expect(await sweepArtifactFiles(db, files.clock + SWEEP_GRACE_MS + 1)).toBe(0);
     expect(files.files.has(ids[0]!)).toBe(true);
-    release();
+    await release();
     await removeDeletedFiles(db);
     expect(files.files.has(ids[0]!)).toBe(false);
     expect([...files.files.keys()].sort()).toEqual([ids[1]!, ids[2]!].sort());

@@ -183,7 +183,7 @@ describe('packs of capture chunks', () => {
       // Neither the sweep nor a merge touches it meanwhile.
       expect(await sweepPacks(db, files.clock + SWEEP_GRACE_MS + 1)).toBe(0);
       expect(files.erasures).toBe(0);
-      release();
+      await release();
       await removeDeletedFiles(db);
       expect(files.packFiles.get(pack)!.bytes.subarray(0, sizeOf(own, ids[0]!)).every((b) => b === 0)).toBe(true);
       expect((await db.captures.get(ids[0]!))!.erase).toBeUndefined();
@@ -204,7 +204,7 @@ describe('packs of capture chunks', () => {
       const release = await holdCaptureFiles();
       expect(await packLoose(db, { minBytes: 0 })).toBe(2);
       expect(files.files.size).toBe(2);
-      release();
+      await release();
       expect(await sweepArtifactFiles(db)).toBe(2);
       expect((await db.captures.get(ids[0]!))!.chunk!.pack).toBeDefined();
     });
