@@ -38,11 +38,13 @@ import {
   type SignerInfo,
   type ToolInfo,
 } from './format';
-import { buildReportHtml, buildVerifyText } from './texts';
+import { buildVerifyText, reportPieces } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
-import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, storedType, streamOut, type ChunkEntry, type FileRef, type FileSpan, type ZipOut, type ZipReady } from './zip-writer';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, deflatePieces, storedType, streamOut, type ChunkEntry, type FileRef, type FileSpan, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -246,6 +248,27 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     files[path] = await sha256Hex(bytes);
     planned.push({ path, data: async () => bytes, size: bytes.length, store });
   };
+  /**
+   * A generated file made in pieces (report.html): encoded, hashed and deflated a piece at a time,
+   * so only its deflated body is kept. Where deflating would not pay (or would look like a zip
+   * bomb to the verifier), it is made again whole and stored, as prepareEntry does.
+   */
+  const addPieces = async (path: string, pieces: () => Iterable<string>): Promise<void> => {
+    const hash = sha256.create();
+    const encoded = function* (): Generator<Uint8Array> {
+      for (const s of pieces()) {
+        const b = utf8.encode(s);
+        hash.update(b);
+        yield b;
+      }
+    };
+    const { body, crc, size } = await deflatePieces(encoded());
+    if (body.length >= size || (size > DEFAULT_ZIP_LIMITS.ratioFloor && size > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
+      return addSmall(path, utf8.encode([...pieces()].join('')), true);
+    }
+    files[path] = bytesToHex(hash.digest());
+    planned.push({ path, data: async () => body, size, store: false, zip: { method: 8, crc, csize: body.length, size } });
+  };
 
   const ids = new Set<string>();
   const mcaps: ManifestCapture[] = [];
@@ -342,7 +365,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const signer: SignerInfo = { fingerprint: input.signer.fingerprint, name: input.signer.name, algorithm: 'ECDSA-P256-SHA256' };
   await addSmall(PUBLIC_KEY_FILE, utf8.encode(toPem(input.signer.spkiDer, 'PUBLIC KEY')));
   const textsIn = { createdAt: input.createdAt, tool: input.tool, signer, captures: mcaps, ledger };
-  await addSmall(REPORT_FILE, utf8.encode(buildReportHtml(textsIn)));
+  await addPieces(REPORT_FILE, () => reportPieces(textsIn));
 
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.

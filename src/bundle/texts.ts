@@ -68,6 +68,16 @@ function captureLabels() {
 }
 
 export function buildReportHtml(input: TextsInput): string {
+  return [...reportPieces(input)].join('');
+}
+
+/**
+ * report.html in pieces: the head, one section per capture, the tail; joined they are
+ * buildReportHtml. An export encodes, hashes and deflates them one at a time, so the whole page
+ * never exists as one string (at 1,000 captures it is ~2.6 MB of UTF-8, twice that as a string,
+ * and its making was the largest share of the export's JS heap).
+ */
+export function* reportPieces(input: TextsInput): Generator<string> {
   const { signer, captures, ledger } = input;
   // Each capture's own events, in ledger order: one pass, not one scan of the ledger per capture.
   const byCapture = new Map<string, ExportedLedgerEvent[]>();
@@ -79,11 +89,10 @@ export function buildReportHtml(input: TextsInput): string {
     else byCapture.set(id, [e]);
   }
   const L = captureLabels();
-  const caps = captures
-    .map((c, i) => {
-      const shot = screenshotOf(c);
-      const own = byCapture.get(c.id) ?? [];
-      return `<section class="capture" id="c-${esc(c.id)}">
+  const section = (c: ManifestCapture, i: number): string => {
+    const shot = screenshotOf(c);
+    const own = byCapture.get(c.id) ?? [];
+    return `<section class="capture" id="c-${esc(c.id)}">
 <h2>${bi(`Capture ${i + 1}`, `第 ${i + 1} 项`)}: ${esc(c.page.title ?? c.url)}</h2>
 ${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screenshot / 截图"></a>` : ''}
 <table>
@@ -103,10 +112,9 @@ ${c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.si
 ${own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n')}
 </table>
 </section>`;
-    })
-    .join('\n');
+  };
 
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -143,7 +151,9 @@ npx jianzheng-verify bundle.zip</pre>
     'Confirm the fingerprint above with the signer through another channel: the signature proves who holds the key, not who they are.',
     '请通过其他渠道向签名者核实上面的指纹：签名只能证明谁持有该密钥，不能证明其身份。',
   )}</p>
-${caps}
+`;
+  for (let i = 0; i < captures.length; i++) yield (i ? '\n' : '') + section(captures[i]!, i);
+  yield `
 <h2>${bi('Ledger', '保管链')}</h2>
 <p>${bi(
     `${LEDGER_FILE} holds the whole custody chain up to this export (${ledger.length} events); events about other captures show only their hashes. The export itself is recorded after the bundle is made and so is not in it.`,

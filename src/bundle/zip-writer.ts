@@ -98,18 +98,32 @@ export async function prepareEntry(bytes: Uint8Array, store: boolean): Promise<{
  * numbers per 1,000 captures before the function was optimized.
  */
 export async function deflateWithCrc(data: Uint8Array): Promise<{ body: Uint8Array; crc: number }> {
+  return deflatePieces([data]);
+}
+
+/**
+ * deflateWithCrc over bytes given piece by piece (each read once, none kept): a large generated
+ * file need never exist whole. Also gives the total size.
+ */
+export async function deflatePieces(pieces: Iterable<Uint8Array>): Promise<{ body: Uint8Array; crc: number; size: number }> {
   const cs = new CompressionStream('gzip');
+  const out = readAll(cs.readable);
+  out.catch(() => {}); // awaited below
   const w = cs.writable.getWriter();
-  w.write(data as Uint8Array<ArrayBuffer>).catch(() => {});
-  w.close().catch(() => {});
-  const gz = concat(await readAll(cs.readable));
+  let size = 0;
+  for (const p of pieces) {
+    size += p.length;
+    await w.write(p as Uint8Array<ArrayBuffer>);
+  }
+  await w.close();
+  const gz = concat(await out);
   const start = gzipBodyStart(gz);
   const end = gz.length - 8;
   const view = new DataView(gz.buffer, gz.byteOffset, gz.byteLength);
-  if (start < 0 || end < start || view.getUint32(end + 4, true) !== data.length >>> 0) {
+  if (start < 0 || end < start || view.getUint32(end + 4, true) !== size >>> 0) {
     throw new Error('the browser\'s gzip output could not be read (unexpected header or length)');
   }
-  return { body: gz.subarray(start, end), crc: view.getUint32(end, true) };
+  return { body: gz.subarray(start, end), crc: view.getUint32(end, true), size };
 }
 
 /** Where a gzip member's deflate data starts (after the optional header fields), or -1. */

@@ -94,6 +94,18 @@ describe('BundleZipWriter', () => {
     expect(gzipBodyStart(new Uint8Array(20))).toBe(-1);
   });
 
+  it('deflates bytes given piece by piece into the same body, CRC and size as given whole', async () => {
+    const { crc32, deflatePieces } = await import('../../src/bundle/zip-writer');
+    const { inflateRawSync } = await import('node:zlib');
+    const pieces = Array.from({ length: 300 }, (_, i) => new TextEncoder().encode(`<section id="c-${i}">健康码 ${i}</section>\n`));
+    const whole = Buffer.concat(pieces);
+    const got = await deflatePieces(pieces);
+    expect(got.size).toBe(whole.length);
+    expect(got.crc).toBe(crc32(whole));
+    expect(Buffer.from(inflateRawSync(got.body)).equals(whole)).toBe(true);
+    expect((await deflatePieces([])).size).toBe(0);
+  });
+
   it('streams entries over WHOLE_MAX with a data descriptor that unzip, JSZip and our reader accept', async () => {
     const { BundleZipWriter, WHOLE_MAX, streamOut } = await import('../../src/bundle/zip-writer');
     const { readEntry } = await import('../../src/bundle/zip-reader');

@@ -1,5 +1,6 @@
 import 'fake-indexeddb/auto';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +78,17 @@ describe('exportBundle', () => {
     expect(html).toContain('src="captures/c1/screenshot-visible.png"');
     expect(html).toContain('证据包报告');
     expect(html).toContain('Evidence bundle report');
+  });
+
+  it('makes report.html a piece at a time into the same bytes as the whole page, with its hash in the manifest', async () => {
+    const caps = await Promise.all(['c1', 'c2', 'c3'].map((id, i) => makeCapture(id, { title: `郑州 ${i}` })));
+    const input = await makeInput(caps, await makeLedger(caps));
+    const { blob, manifest } = await exportBundle(input);
+    const report = (await unzipAll(await blobBytes(blob))).get('report.html')!;
+    const { buildReportHtml } = await import('../../src/bundle/texts');
+    const whole = buildReportHtml({ createdAt: input.createdAt, tool: input.tool, signer: manifest.signer!, captures: manifest.captures, ledger: (await import('../../src/ledger/ledger')).exportLedger(input.ledger, () => true) });
+    expect(new TextDecoder().decode(report)).toBe(whole);
+    expect(manifest.files['report.html']).toBe(createHash('sha256').update(report).digest('hex'));
   });
 
   it('includes time-stamp tokens as <path>.tsr, in the files map', async () => {
