@@ -25,6 +25,31 @@ function toBackground<T>(page: Page, message: unknown): Promise<T> {
   return page.evaluate((m) => (globalThis as unknown as { browser: { runtime: { sendMessage(m: unknown): Promise<unknown> } } }).browser.runtime.sendMessage(m), message as never) as Promise<T>;
 }
 
+/** Catches the download the export page starts next; savedZipOf() reads the bundle from its blob: URL. */
+function armDownloadIn(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as { __jzSaved?: Promise<string> };
+    w.__jzSaved = new Promise((resolve) => {
+      const click = HTMLAnchorElement.prototype.click;
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        HTMLAnchorElement.prototype.click = click; // once
+        void fetch(this.href)
+          .then((r) => r.arrayBuffer())
+          .then((b) => {
+            const bytes = new Uint8Array(b);
+            let bin = '';
+            for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+            resolve(btoa(bin));
+          });
+      };
+    });
+  });
+}
+
+async function savedZipOf(page: Page): Promise<Uint8Array> {
+  return new Uint8Array(Buffer.from(await page.evaluate(() => (globalThis as unknown as { __jzSaved: Promise<string> }).__jzSaved), 'base64'));
+}
+
 // The global setup builds for Chrome only; users load this build into Firefox. File-level, so that
 // each describe below (or one picked with -t) tests a fresh build.
 beforeAll(() => {
@@ -96,26 +121,8 @@ describe('capture a page end to end in Firefox', () => {
     await page.close();
   });
 
-  /** Catches the download the export page starts next; savedZip() reads the bundle from its blob: URL. */
-  const armDownload = (page = control) =>
-    page.evaluate(() => {
-      const w = globalThis as unknown as { __jzSaved?: Promise<string> };
-      w.__jzSaved = new Promise((resolve) => {
-        const click = HTMLAnchorElement.prototype.click;
-        HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-          HTMLAnchorElement.prototype.click = click; // once
-          void fetch(this.href)
-            .then((r) => r.arrayBuffer())
-            .then((b) => {
-              const bytes = new Uint8Array(b);
-              let bin = '';
-              for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-              resolve(btoa(bin));
-            });
-        };
-      });
-    });
-  const savedZip = async (page = control) => new Uint8Array(Buffer.from(await page.evaluate(() => (globalThis as unknown as { __jzSaved: Promise<string> }).__jzSaved), 'base64'));
+  const armDownload = (page = control) => armDownloadIn(page);
+  const savedZip = (page = control) => savedZipOf(page);
 
   it('a plain export is composed of the stored capture file, and our verifier accepts the bundle', async () => {
     const result = h.result();
@@ -148,48 +155,6 @@ describe('capture a page end to end in Firefox', () => {
     const zip = await savedZip();
     expect(zip.length).toBe(res.size);
     expect((await verifyBundle(zip)).ok).toBe(true);
-  });
-
-  it('captures merged into a pack export composed and copied from it, and a deletion erases their bytes there', async () => {
-    const result = h.result();
-    if (!result.ok) throw new Error(result.error);
-    const more: string[] = [];
-    for (const page of ['thread.html', 'tall.html']) {
-      const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${h.origin()}/${page}` });
-      if (!r.ok) throw new Error(r.error);
-      more.push(r.capture.id);
-    }
-    const ids = [result.capture.id, ...more];
-    // A page of its own for the exports: closing it lets go of the capture files they hold.
-    const exporter = await firefox.openPage('export.html');
-    const packed = await runJob(pw(exporter), { type: 'jz-pack', jobId: randomUUID(), minBytes: 0 });
-    if (!packed.ok) throw new Error(packed.error);
-    const rows = (await readCaptures(control)).filter((r) => ids.includes(r.id));
-    const pack = rows[0]!.chunk?.pack;
-    expect(pack).toBeDefined();
-    expect(rows.every((r) => r.chunk?.pack === pack && r.loose === undefined)).toBe(true);
-    // Blob parts: one per run of neighbours in the pack.
-    const spans = rows.map((r) => ({ at: r.chunk!.at!, end: r.chunk!.at! + r.chunk!.size })).sort((a, b) => a.at - b.at);
-    const runs = spans.filter((s, i) => i === 0 || spans[i - 1]!.end !== s.at).length;
-    for (const composeMax of [undefined, 0]) {
-      await armDownload(exporter);
-      const res = await runJob(pw(exporter), { type: 'jz-export', jobId: randomUUID(), captureIds: ids, fileName: 'packed.zip', ...(composeMax === 0 ? { composeMax } : {}) });
-      if (!res.ok) throw new Error(res.error);
-      expect(res.written).toBe(composeMax === 0 ? 'copied' : 'composed');
-      if (composeMax === undefined) expect(res.storedParts).toBe(runs);
-      const zip = await savedZip(exporter);
-      expect(zip.length).toBe(res.size);
-      expect((await verifyBundle(zip)).ok).toBe(true);
-    }
-    await exporter.close();
-    const victim = rows.find((r) => r.id === more[0])!.chunk!;
-    expect((await packBytes(pw(control), pack!, victim.at!, victim.size)).some((b) => b !== 0)).toBe(true);
-    const library = await firefox.openPage(`library.html#capture=${encodeURIComponent(more[0]!)}`);
-    library.on('dialog', (d) => void d.accept());
-    await library.waitForSelector('[data-testid=delete-capture]');
-    await library.click('[data-testid=delete-capture]');
-    await expect.poll(async () => (await packBytes(pw(control), pack!, victim.at!, victim.size)).every((b) => b === 0), { timeout: 10_000 }).toBe(true);
-    await library.close();
   });
 
   it('the library lists the capture and shows its snapshot in a frame that can run no script', async () => {
@@ -254,5 +219,61 @@ describe('Firefox on a HiDPI screen (device pixel ratio 2)', () => {
     expect(full.width).toBe(visible.width);
     expect(full.width).toBe(2 * meta.screenshot.width);
     expect(full.height).toBe(2 * meta.screenshot.height);
+  });
+});
+
+describe('capture files merged into packs, in Firefox', () => {
+  let servers: Awaited<ReturnType<typeof startFixtureServers>>;
+  let firefox: LaunchedFirefox;
+  let control: Page;
+
+  beforeAll(async () => {
+    servers = await startFixtureServers();
+    firefox = await launchFirefoxWithExtension();
+    control = await firefox.openPage('export.html');
+  });
+  afterAll(async () => {
+    await firefox?.close();
+    await servers?.close();
+  });
+
+  it('captures merged into a pack export composed and copied from it, and a deletion erases their bytes there', async () => {
+    const ids: string[] = [];
+    for (const page of ['article.html', 'thread.html', 'tall.html']) {
+      const r = await toBackground<CaptureResult>(control, { type: 'capture-url', url: `${servers.a.origin}/${page}` });
+      if (!r.ok) throw new Error(r.error);
+      ids.push(r.capture.id);
+    }
+    const more = ids.slice(1);
+    // A page of its own for the exports: closing it lets go of the capture files they hold.
+    const exporter = await firefox.openPage('export.html');
+    const packed = await runJob(pw(exporter), { type: 'jz-pack', jobId: randomUUID(), minBytes: 0 });
+    if (!packed.ok) throw new Error(packed.error);
+    const rows = (await readCaptures(control)).filter((r) => ids.includes(r.id));
+    const pack = rows[0]!.chunk?.pack;
+    expect(pack).toBeDefined();
+    expect(rows.every((r) => r.chunk?.pack === pack && r.loose === undefined)).toBe(true);
+    // Blob parts: one per run of neighbours in the pack.
+    const spans = rows.map((r) => ({ at: r.chunk!.at!, end: r.chunk!.at! + r.chunk!.size })).sort((a, b) => a.at - b.at);
+    const runs = spans.filter((s, i) => i === 0 || spans[i - 1]!.end !== s.at).length;
+    for (const composeMax of [undefined, 0]) {
+      await armDownloadIn(exporter);
+      const res = await runJob(pw(exporter), { type: 'jz-export', jobId: randomUUID(), captureIds: ids, fileName: 'packed.zip', ...(composeMax === 0 ? { composeMax } : {}) });
+      if (!res.ok) throw new Error(res.error);
+      expect(res.written).toBe(composeMax === 0 ? 'copied' : 'composed');
+      if (composeMax === undefined) expect(res.storedParts).toBe(runs);
+      const zip = await savedZipOf(exporter);
+      expect(zip.length).toBe(res.size);
+      expect((await verifyBundle(zip)).ok).toBe(true);
+    }
+    await exporter.close();
+    const victim = rows.find((r) => r.id === more[0])!.chunk!;
+    expect((await packBytes(pw(control), pack!, victim.at!, victim.size)).some((b) => b !== 0)).toBe(true);
+    const library = await firefox.openPage(`library.html#capture=${encodeURIComponent(more[0]!)}`);
+    library.on('dialog', (d) => void d.accept());
+    await library.waitForSelector('[data-testid=delete-capture]');
+    await library.click('[data-testid=delete-capture]');
+    await expect.poll(async () => (await packBytes(pw(control), pack!, victim.at!, victim.size)).every((b) => b === 0), { timeout: 10_000 }).toBe(true);
+    await library.close();
   });
 });
