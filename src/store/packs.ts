@@ -15,8 +15,9 @@
  * Deleting a packed capture erases its bytes in the pack at once (zeros, same size), or removes the
  * pack when nothing live is left in it. Like every removal of stored bytes it waits for no export
  * (unlessExporting): while an export holds the files, the tombstone keeps `erase` and
- * removeDeletedFiles or sweepPacks does it afterwards. Erased holes are not compacted; a pack goes
- * when its last capture does.
+ * removeDeletedFiles or sweepPacks does it afterwards. A pack goes when its last capture does, or,
+ * once its live chunks fill less than half of it, they are copied into a new pack and it goes then
+ * (holes reclaimed).
  *
  * Crash safety: a pack is written before the rows that use it; one that no row names is swept after
  * SWEEP_GRACE_MS. A capture's own file left after its rows moved to a pack is swept at once.
@@ -88,28 +89,43 @@ async function packLooseNow(db: EvidenceDB, files: ArtifactFiles, packs: PackFil
 
 /** One pack of `group`; the number of captures moved into it, or null when the store changed meanwhile. */
 async function writePack(db: EvidenceDB, files: ArtifactFiles, packs: PackFiles, group: CaptureRow[]): Promise<number | null> {
-  const parts: Blob[] = [];
+  const moves: { row: CaptureRow; part: Blob }[] = [];
+  for (const row of group) {
+    const f = await files.read(row.id);
+    // A missing or wrong-sized file stays loose, for the export to report precisely.
+    if (f && f.size === row.chunk!.size) moves.push({ row, part: f });
+  }
+  if (!moves.length) return 0;
+  const moved = await moveIntoNewPack(db, packs, moves, (now, was) => !!now.loose && now.chunk!.pack === undefined && now.chunk!.size === was.chunk!.size);
+  if (!moved) return null;
+  // Their own files, unless an export is reading them: then sweepArtifactFiles takes them later.
+  const ids = moves.map((m) => m.row.id);
+  await unlessExporting(() => removeArtifactFiles(ids), undefined);
+  return ids.length;
+}
+
+/**
+ * Writes the parts (each a capture's whole chunk) into a new pack, back to back, then points the
+ * captures' rows at it in one transaction, if every one of them is still live and `unchanged`;
+ * else the new pack is removed and nothing moves (false). The old bytes are the caller's.
+ */
+async function moveIntoNewPack(db: EvidenceDB, packs: PackFiles, moves: { row: CaptureRow; part: Blob }[], unchanged: (now: CaptureRow, was: CaptureRow) => boolean): Promise<boolean> {
   const at = new Map<string, number>();
   let end = 0;
-  for (const r of group) {
-    const f = await files.read(r.id);
-    // A missing or wrong-sized file stays loose, for the export to report precisely.
-    if (!f || f.size !== r.chunk!.size) continue;
-    parts.push(f);
-    at.set(r.id, end);
-    end += f.size;
+  for (const m of moves) {
+    at.set(m.row.id, end);
+    end += m.part.size;
   }
-  if (!parts.length) return 0;
-  const name = newPackName();
-  await packs.write(name, parts);
   const ids = [...at.keys()];
-  const sizes = new Map(group.map((r) => [r.id, r.chunk!.size]));
+  const was = new Map(moves.map((m) => [m.row.id, m.row]));
+  const name = newPackName();
+  await packs.write(name, moves.map((m) => m.part));
   let moved: boolean;
   try {
     moved = await db.transaction('rw', db.captures, db.blobs, async () => {
       const rows = await db.captures.bulkGet(ids);
       // Unchanged since read, or leave them all: a pack must hold no bytes of a deleted capture.
-      if (rows.some((r) => !r || r.deleted || !r.loose || !r.chunk || r.chunk.pack !== undefined || r.chunk.size !== sizes.get(r.id))) return false;
+      if (rows.some((r) => !r || r.deleted || !r.chunk || !unchanged(r, was.get(r.id)!))) return false;
       for (const r of rows) await db.captures.update(r!.id, { chunk: { ...r!.chunk!, pack: name, at: at.get(r!.id)! }, loose: undefined });
       await db.blobs
         .where('captureId')
@@ -125,13 +141,24 @@ async function writePack(db: EvidenceDB, files: ArtifactFiles, packs: PackFiles,
     await packs.remove(name).catch(() => {});
     throw e;
   }
-  if (!moved) {
-    await packs.remove(name).catch(() => {});
-    return null;
-  }
-  // Their own files, unless an export is reading them: then sweepArtifactFiles takes them later.
-  await unlessExporting(() => removeArtifactFiles(ids), undefined);
-  return ids.length;
+  if (!moved) await packs.remove(name).catch(() => {});
+  return moved;
+}
+
+/**
+ * A pack whose live chunks fill less than this share of it, after a deletion, has them copied into
+ * a new pack and goes: erased holes are reclaimed, at the cost of one copy of what is left.
+ */
+export const COMPACT_BELOW = 0.5;
+
+/** Moves the live chunks of a sparse pack (see COMPACT_BELOW) into a new one; true when they moved. */
+async function moveIfSparse(db: EvidenceDB, packs: PackFiles, name: string, live: CaptureRow[]): Promise<boolean> {
+  const file = await packs.read(name);
+  if (!file || live.reduce((n, r) => n + r.chunk!.size, 0) >= file.size * COMPACT_BELOW) return false;
+  const moves = [...live]
+    .sort((a, b) => a.chunk!.at! - b.chunk!.at!)
+    .map((row) => ({ row, part: file.slice(row.chunk!.at!, row.chunk!.at! + row.chunk!.size) }));
+  return moveIntoNewPack(db, packs, moves, (now, was) => now.chunk!.pack === name && now.chunk!.at === was.chunk!.at && now.chunk!.size === was.chunk!.size);
 }
 
 /**
@@ -164,8 +191,10 @@ async function erasePacked(db: EvidenceDB, tombstones: CaptureRow[]): Promise<vo
   for (const t of tombstones) (byPack.get(t.erase!.pack) ?? byPack.set(t.erase!.pack, []).get(t.erase!.pack)!).push(t);
   for (const [name, rows] of byPack) {
     let done = rows;
-    if ((await db.captures.where('chunk.pack').equals(name).count()) === 0) {
-      // Nothing live is left: the whole pack goes, and with it every erasure still pending in it.
+    const live = await db.captures.where('chunk.pack').equals(name).toArray();
+    if (!live.length || (await moveIfSparse(db, packs, name, live))) {
+      // Nothing live is left in it (or it was moved to a new pack): the whole pack goes, and with it
+      // every erasure still pending in it.
       await packs.remove(name);
       done = await db.captures.where('erase.pack').equals(name).toArray();
     } else {

@@ -128,7 +128,7 @@ describe('packs of capture chunks', () => {
     expect((await db.captures.get(ids[1]!))!.chunk).toBeUndefined();
   });
 
-  it('erases a deleted capture from its pack at once, and removes the pack with its last capture', async () => {
+  it('erases a deleted capture from its pack at once, rewrites a pack left mostly empty, and removes the pack with its last capture', async () => {
     const { ids, own } = await seed(3);
     await packLoose(db, { minBytes: 0 });
     const [pack] = [...files.packFiles.keys()] as [string];
@@ -147,8 +147,20 @@ describe('packs of capture chunks', () => {
     const res = await exportFromStore(db, { captureIds: [ids[0]!, ids[2]!] });
     expect((await verifyBundle(await blobBytes(res.blob))).ok).toBe(true);
 
+    // Two of three gone: what is left fills less than half the pack, so it moves to a new pack
+    // of its own bytes only, and the old pack (holes and all) goes.
+    const before = await artifactBytes();
     await deleteCapture(db, ids[0]!);
-    expect(files.packFiles.has(pack)).toBe(true);
+    expect(files.packFiles.has(pack)).toBe(false);
+    expect(files.packFiles.size).toBe(1);
+    const [moved] = [...files.packFiles.keys()] as [string];
+    expect(Buffer.from(files.packFiles.get(moved)!.bytes)).toEqual(Buffer.from(own.get(ids[2]!)!));
+    expect((await db.captures.get(ids[2]!))!.chunk).toMatchObject({ pack: moved, at: 0 });
+    expect((await db.blobs.where('captureId').equals(ids[2]!).toArray()).every((b) => b.pack === moved && b.at === 0)).toBe(true);
+    expect((await db.captures.where('erase.pack').above('').count())).toBe(0);
+    const left = await artifactBytes();
+    for (const [path, bytes] of left) expect(bytes).toEqual(before.get(path));
+    expect((await verifyBundle(await blobBytes((await exportFromStore(db, { captureIds: [ids[2]!] })).blob))).ok).toBe(true);
     await deleteCapture(db, ids[2]!);
     expect(files.packFiles.size).toBe(0);
     expect(await verifyStoredLedger(db)).toMatchObject({ ok: true });
@@ -173,7 +185,7 @@ describe('packs of capture chunks', () => {
     withFakeLocks();
 
     it('a deleted packed capture keeps its bytes until the export lets go; then they are erased', async () => {
-      const { ids, own } = await seed(2);
+      const { ids, own } = await seed(3); // two of three stay: erased in place, not rewritten
       await packLoose(db, { minBytes: 0 });
       const [pack] = [...files.packFiles.keys()] as [string];
       const release = await holdCaptureFiles();
