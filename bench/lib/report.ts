@@ -131,12 +131,13 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
     const e = r.export;
     L.push('## Export', '');
     L.push(`${f0(e.seeded)} captures seeded into a browser profile (${mb(e.seededBytes)}: each an HTML page that compresses well and a random-byte screenshot that does not; largest file ${mb(e.largestFile)}), exported by the extension's export page as the CLI does. MB/s = bundle bytes / time from the job's start until the browser has written the whole bundle file (its download complete); \`job ms\` is the part until the job answered with the zip Blob, which may still be unread then (composed of stored bodies). Memory: Pss summed over Chromium's processes, sampled every 100 ms; growth = peak − level just before the export.`, '');
-    L.push('| Captures | Bundle | MB/s | ms to file | job ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|---|');
-    const row = (b: any, label: string) => `| ${label} | ${mb(b.bundleBytes)} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${b.jobMs ? s3(b.jobMs) : '–'} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`;
+    L.push('| Captures | Bundle | Stored parts | MB/s | ms to file | job ms | Peak memory growth | Peak memory |', '|---|---|---|---|---|---|---|---|');
+    // Stored parts: the Blob parts a composed bundle is made of (capture files, or runs of a pack); results before packs have none.
+    const row = (b: any, label: string) => `| ${label} | ${mb(b.bundleBytes)} | ${b.storedParts != null ? f0(b.storedParts) : '–'} | ${s3(b.mbPerS, f1)} | ${s3(b.ms)} | ${b.jobMs ? s3(b.jobMs) : '–'} | ${s3(b.growth, (x) => mb(x))} | ${s3(b.peakPss, (x) => mb(x))} |`;
     for (const b of e.bySize) L.push(row(b, f0(b.captures)));
     if (e.copied) L.push(row(e.copied, `${f0(e.copied.captures)}, copied by the worker`));
     L.push('');
-    if (e.copied) L.push('The targets are judged on the rows above it: bundles of up to 2,000 captures are composed of the capture files. The last row is the same export made the way bundles over 2,000 captures are (`composeMax` 0): a worker copies the capture files into one bundle file.', '');
+    if (e.copied) L.push('The targets are judged on the rows above it: bundles of up to 2,000 stored parts are composed of the capture files and packs. The last row is the same export made the way larger ones are (`composeMax` 0): a worker copies the capture files and pack runs into one bundle file.', '');
   }
   if (r.verify) {
     const v = r.verify;
