@@ -12,6 +12,7 @@ import {
 import { canonicalJson, sha256Hex } from '../crypto/hash';
 import { TOOL } from '../shared/tool';
 import { prepareArtifact, type ArtifactBody } from '../store/artifacts';
+import { sortableId } from '../shared/ids';
 
 export interface ArtifactInput {
   kind: ArtifactKind;
@@ -72,9 +73,7 @@ export async function buildRecord(input: RecordInput): Promise<{ record: Capture
 
 /** Sortable, unique capture id: time first (so ids list in capture order), then randomness. */
 export function newCaptureId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 17);
-  const rand = Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('');
-  return `${stamp}-${rand}`;
+  return sortableId(now);
 }
 
 export function pageInfoFrom(meta: Record<string, unknown>): PageInfo {

@@ -73,7 +73,8 @@ export interface PackFiles {
   opfsPath?(name: string): string;
 }
 
-function isNotFound(e: unknown): boolean {
+/** An OPFS error meaning the file or folder is not there. */
+export function isNotFound(e: unknown): boolean {
   const name = (e as { name?: string })?.name;
   return name === 'NotFoundError' || name === 'TypeMismatchError';
 }
@@ -246,7 +247,8 @@ export async function storeCaptureBodies(captureId: string, capturedAt: string, 
  */
 export const CAPTURE_FILES_LOCK = 'jz-capture-files';
 
-function lockManager(): LockManager | null {
+/** The context's Web Locks, or null (Node, tests). */
+export function lockManager(): LockManager | null {
   return typeof navigator !== 'undefined' && navigator.locks ? navigator.locks : null;
 }
 

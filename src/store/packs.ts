@@ -25,7 +25,8 @@
  */
 import type { EvidenceDB } from './db';
 import type { CaptureRow } from './schema';
-import { artifactFiles, removeArtifactFiles, SWEEP_GRACE_MS, unlessExporting, type ArtifactFiles, type PackFiles } from './artifacts';
+import { artifactFiles, isNotFound, lockManager, removeArtifactFiles, SWEEP_GRACE_MS, unlessExporting, type ArtifactFiles, type PackFiles } from './artifacts';
+import { sortableId } from '../shared/ids';
 
 /** Loose chunks are merged once they add up to this. */
 export const PACK_MIN = 8 * 1024 * 1024;
@@ -45,11 +46,6 @@ export interface PackOptions {
   maxBytes?: number;
 }
 
-function newPackName(): string {
-  const rand = crypto.getRandomValues(new Uint8Array(6));
-  return `${Date.now().toString(36)}-${[...rand].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
 /**
  * Merges loose chunks into new packs, oldest first, while there are at least `minBytes` of them.
  * Returns how many captures were packed. Skips (returns 0) while another context is merging. A
@@ -60,7 +56,7 @@ export async function packLoose(db: EvidenceDB, opts: PackOptions = {}): Promise
   const packs = files?.packs;
   if (!files || !packs) return 0;
   const run = (): Promise<number> => packLooseNow(db, files, packs, opts.minBytes ?? PACK_MIN, opts.maxBytes ?? PACK_MAX);
-  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  const locks = lockManager();
   if (!locks) return run();
   return (await locks.request(PACK_LOCK, { mode: 'exclusive', ifAvailable: true }, (lock) => (lock ? run() : 0))) as number;
 }
@@ -117,7 +113,7 @@ async function moveIntoNewPack(db: EvidenceDB, packs: PackFiles, moves: { row: C
   }
   const ids = [...at.keys()];
   const was = new Map(moves.map((m) => [m.row.id, m.row]));
-  const name = newPackName();
+  const name = sortableId(); // in creation order: older packs lay out first
   await packs.write(name, moves.map((m) => m.part));
   let moved: boolean;
   try {
@@ -199,7 +195,7 @@ async function erasePacked(db: EvidenceDB, tombstones: CaptureRow[]): Promise<vo
     } else {
       // A pack already gone (removed by another pass) has nothing left to erase.
       await packs.erase(name, rows.map((r) => r.erase!)).catch((e: unknown) => {
-        if ((e as { name?: string })?.name !== 'NotFoundError') throw e;
+        if (!isNotFound(e)) throw e;
       });
     }
     await db.transaction('rw', db.captures, async () => {
