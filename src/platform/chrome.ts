@@ -15,6 +15,9 @@ interface LayoutMetrics {
   cssLayoutViewport: { clientWidth: number; clientHeight: number };
 }
 
+/** Page-side: resolve(value) after two animation frames, so the compositor produces at least one new frame. */
+const afterTwoFrames = (value: string): string => `requestAnimationFrame(() => requestAnimationFrame(() => resolve(${value})))`;
+
 /**
  * Page-side wait (a string: it runs in the captured page through the DevTools protocol) until
  * innerWidth/innerHeight report the overridden size, at most 3 s, then two animation frames.
@@ -23,7 +26,7 @@ interface LayoutMetrics {
 function settledAt(width: number, height: number): string {
   return `new Promise((resolve) => {
     const until = performance.now() + 3000;
-    const frames = (ok) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(ok)));
+    const frames = (ok) => ${afterTwoFrames('ok')};
     const check = () => {
       if (innerWidth === ${width} && innerHeight === ${height}) frames(true);
       else if (performance.now() > until) frames(false);
@@ -33,8 +36,7 @@ function settledAt(width: number, height: number): string {
   })`;
 }
 
-/** Page-side: two animation frames, so the compositor produces at least one new frame. */
-const TWO_FRAMES = 'new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(true))))';
+const TWO_FRAMES = `new Promise((resolve) => ${afterTwoFrames('true')})`;
 
 /**
  * Pictures taken at most, until two in a row are the same. Tiles of a tall page are rasterized

@@ -20,7 +20,7 @@
  * and upgradeArtifacts converts them.
  */
 import type { EvidenceDB } from './db';
-import type { BlobRow, CaptureChunk, CaptureRow } from './schema';
+import type { BlobRow, CaptureRow } from './schema';
 import { bodyOffset, buildChunk, prepareEntry, storedType, type ZipReady } from '../bundle/zip-writer';
 import { recordPath } from '../bundle/format';
 import { sha256Hex } from '../crypto/hash';
@@ -199,13 +199,14 @@ export function setArtifactFiles(files: ArtifactFiles | null | undefined): void 
 
 const utf8 = new TextEncoder();
 
-/** What a capture's stored form adds to its row and its blobs rows. */
+/** What a capture's stored form adds to its blobs rows and to its row. */
 export interface StoredCapture {
   rows: BlobRow[];
-  /** Set when the capture has a file (CaptureRow.chunk). */
-  chunk?: CaptureChunk;
-  /** Set when that file is small enough to be merged into a pack later (CaptureRow.loose). */
-  loose?: 1;
+  /**
+   * The capture row's fields for it (empty when bodies are inline): `chunk` when it has a file, and
+   * `loose` when that file is small enough to be merged into a pack later.
+   */
+  row: Pick<CaptureRow, 'chunk' | 'loose'>;
 }
 
 /**
@@ -215,15 +216,15 @@ export interface StoredCapture {
 export const LOOSE_MAX = 4 * 1024 * 1024;
 
 /**
- * Stores the bodies of one capture and returns its `blobs` rows (and the row's `chunk`), for the
- * caller's transaction. With artifact files: one file holding record.json and the artifacts as zip
+ * Stores the bodies of one capture and returns its `blobs` rows and its row's fields for them, for
+ * the caller's transaction. With artifact files: one file holding record.json and the artifacts as zip
  * entries dated `capturedAt`. Without: each body inline in its row. If the file cannot be written,
  * nothing of it stays and the error is thrown (a QuotaExceededError keeps its name). When the
  * caller's transaction fails afterwards, it calls removeArtifactFiles.
  */
 export async function storeCaptureBodies(captureId: string, capturedAt: string, recordJson: string, items: readonly ArtifactBody[]): Promise<StoredCapture> {
   const files = artifactFiles();
-  if (!files) return { rows: items.map((a) => ({ path: a.path, captureId, type: a.type, zip: a.zip, data: new Blob([a.body as BlobPart]) })) };
+  if (!files) return { rows: items.map((a) => ({ path: a.path, captureId, type: a.type, zip: a.zip, data: new Blob([a.body as BlobPart]) })), row: {} };
   const record = await prepareEntry(utf8.encode(recordJson), false);
   const { bytes, entries } = buildChunk([{ path: recordPath(captureId), ...record }, ...items], new Date(capturedAt));
   try {
@@ -234,8 +235,7 @@ export async function storeCaptureBodies(captureId: string, capturedAt: string, 
   }
   return {
     rows: items.map((a, i) => ({ path: a.path, captureId, type: a.type, zip: a.zip, file: 1 as const, offset: entries[i + 1]!.offset })),
-    chunk: { size: bytes.length, record: record.zip },
-    ...(files.packs && bytes.length <= LOOSE_MAX ? { loose: 1 as const } : {}),
+    row: { chunk: { size: bytes.length, record: record.zip }, ...(files.packs && bytes.length <= LOOSE_MAX ? { loose: 1 as const } : {}) },
   };
 }
 
@@ -424,7 +424,7 @@ export async function upgradeArtifacts(db: EvidenceDB, opts: { limit?: number } 
       const live = await db.captures.get(captureId);
       if (!live || live.deleted || now.length !== rows.length || now.some((r) => r.zip)) return false;
       await db.blobs.bulkPut(next.rows);
-      if (next.chunk) await db.captures.update(captureId, { chunk: next.chunk, loose: next.loose });
+      await db.captures.update(captureId, next.row);
       return true;
     });
     if (done) converted++;

@@ -57,8 +57,7 @@ export async function saveCapture(db: EvidenceDB, c: NewCapture): Promise<Captur
   try {
     const stored = await storeCaptureBodies(r.id, r.capturedAt, c.recordJson, c.artifacts.map((a) => a.stored));
     blobs = stored.rows;
-    if (stored.chunk) row.chunk = stored.chunk;
-    if (stored.loose) row.loose = stored.loose;
+    Object.assign(row, stored.row);
   } catch (e) {
     throw toStoreError(e);
   }

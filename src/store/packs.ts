@@ -161,20 +161,27 @@ async function moveIfSparse(db: EvidenceDB, packs: PackFiles, name: string, live
  * the pack when nothing live is left in it), unless an export holds the files. Never throws.
  */
 export async function removeDeletedCaptureFiles(db: EvidenceDB, captureIds: readonly string[]): Promise<void> {
-  await unlessExporting(async () => {
-    await removeArtifactFiles(captureIds);
-    const rows = (await db.captures.bulkGet([...captureIds])).filter((r): r is CaptureRow => !!r?.deleted && !!r.erase);
-    await erasePacked(db, rows);
-  }, undefined).catch(() => {});
+  await removeDeleted(db, async () => {
+    const rows = await db.captures.bulkGet([...captureIds]);
+    return { ids: captureIds, pending: rows.filter((r): r is CaptureRow => !!r?.deleted && !!r.erase) };
+  });
 }
 
 /** Removes the files and pack bytes that deleted captures left while an export held them. Never throws. */
 export async function removeDeletedFiles(db: EvidenceDB): Promise<void> {
-  await unlessExporting(async () => {
-    const ids = (await db.captures.where('deleted').equals(1).primaryKeys()) as string[];
-    await removeArtifactFiles(ids);
+  await removeDeleted(db, async () => ({
+    ids: (await db.captures.where('deleted').equals(1).primaryKeys()) as string[],
     // Only the tombstones with bytes still to erase are read whole (by the index).
-    await erasePacked(db, await db.captures.where('erase.pack').above('').toArray());
+    pending: await db.captures.where('erase.pack').above('').toArray(),
+  }));
+}
+
+/** Under the capture-files lock, if no export holds it: the tombstones' own files, then their pack bytes. */
+async function removeDeleted(db: EvidenceDB, which: () => Promise<{ ids: readonly string[]; pending: CaptureRow[] }>): Promise<void> {
+  await unlessExporting(async () => {
+    const { ids, pending } = await which();
+    await removeArtifactFiles(ids);
+    await erasePacked(db, pending);
   }, undefined).catch(() => {});
 }
 

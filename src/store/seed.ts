@@ -180,8 +180,7 @@ export async function storeSeeded(db: EvidenceDB, rows: CaptureRow[], bodies: Se
       if (!row) throw new Error(`seeded files for capture ${id}, which has no row`);
       const stored = await storeCaptureBodies(id, row.capturedAt, row.recordJson, items);
       blobs.push(...stored.rows);
-      if (stored.chunk) row.chunk = stored.chunk;
-      if (stored.loose) row.loose = stored.loose;
+      Object.assign(row, stored.row);
     }
   } catch (e) {
     await removeArtifactFiles([...byCapture.keys()]);
