@@ -1,5 +1,6 @@
 /**
- * Export from the evidence store: reads Dexie, calls exportBundle, then records the export as an
+ * Export from the evidence store: reads the captures a batch at a time while exportBundle plans them
+ * (src/store/bulk-read.ts), then records the export as an
  * 'exported' ledger event in its own transaction. That event cannot be inside the bundle it
  * describes (its payload holds the bundle's manifest hash), so a bundle's ledger ends just before it;
  * the next export's ledger shows it.
@@ -8,13 +9,14 @@ import type { EvidenceDB } from '../store/db';
 import { artifactFiles, chunkSpan, readArtifact, storedBody } from '../store/artifacts';
 import { recordPath } from './format';
 import { appendEvent, readLedger } from '../store/ledger-store';
-import type { CaptureRow } from '../store/schema';
+import type { BlobRow, CaptureRow } from '../store/schema';
 import type { LedgerEvent } from '../ledger/types';
 import { getSigner } from '../crypto/identity-store';
 import type { Signer } from '../crypto/keys';
 import { TOOL } from '../shared/tool';
 import { nowIso } from '../shared/time';
-import { exportBundle, type ExportOptions, type ExportResult } from './export';
+import { exportBundle, type BundleInputCapture, type ExportOptions, type ExportResult } from './export';
+import { readCaptures } from '../store/bulk-read';
 import { getTsaSettings } from '../timestamp/settings';
 import { stampBytes } from '../timestamp/queue';
 import { manifestTimestampFiles } from '../timestamp/bundle';
@@ -54,57 +56,85 @@ export async function selectCaptures(db: EvidenceDB, sel: ExportSelection): Prom
   throw new Error('nothing selected: give capture ids or a case');
 }
 
+/**
+ * The ids a selection exports, without reading the rows: given ids as they are (the exporter
+ * reports a missing or deleted one), or a case's live captures, oldest first.
+ */
+export async function selectCaptureIds(db: EvidenceDB, sel: ExportSelection): Promise<string[]> {
+  if (sel.captureIds?.length) return sel.captureIds;
+  if (sel.caseId) {
+    const [ids, deleted] = await Promise.all([
+      db.captures.where('[caseId+capturedAt]').between([sel.caseId, ''], [sel.caseId, '\uffff']).primaryKeys(),
+      db.captures.where('deleted').equals(1).primaryKeys(),
+    ]);
+    const gone = new Set(deleted);
+    return ids.filter((id) => !gone.has(id));
+  }
+  throw new Error('nothing selected: give capture ids or a case');
+}
+
+/**
+ * One capture as the exporter takes it, from its rows. The closures keep only what they read later:
+ * a chunk's body needs the capture's id and chunk, not its row.
+ */
+function storedCapture(row: CaptureRow, blobRows: Map<string, BlobRow>, packs: Map<string, Promise<Blob>>): BundleInputCapture {
+  return {
+    row,
+    getArtifact: async (path) => {
+      const b = blobRows.get(path);
+      if (!b) throw new Error(`capture ${row.id}: the file ${path} is missing from the store`);
+      return readArtifact(b);
+    },
+    stored: (path) => {
+      const b = blobRows.get(path);
+      return b?.zip ? { zip: b.zip, body: () => storedBody(b) } : null;
+    },
+    chunk: () => {
+      const { id, chunk } = row;
+      if (!chunk) return null;
+      const arts = row.artifacts.map((a) => blobRows.get(a.path));
+      if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
+      const entries = [{ path: recordPath(id), zip: chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
+      const { pack, at = 0, size } = chunk;
+      const files = artifactFiles();
+      const opfsPath = pack !== undefined ? files?.packs?.opfsPath?.(pack) : files?.opfsPath?.(id);
+      return {
+        entries: entries.sort((x, y) => x.offset - y.offset),
+        date: new Date(row.capturedAt),
+        body: () => chunkSpan({ id, chunk }, packs),
+        ...(opfsPath ? { file: { opfsPath, size, ...(pack !== undefined ? { offset: at } : {}) } } : {}),
+        ...(pack !== undefined ? { packed: { pack, at, size } } : {}),
+      };
+    },
+  };
+}
+
 export async function exportFromStore(db: EvidenceDB, sel: ExportSelection, opts: StoreExportOptions = {}): Promise<StoreExportResult> {
-  const rows = await selectCaptures(db, sel);
-  if (!rows.length) throw new Error('nothing to export: the selection has no captures');
-  const ids = rows.map((r) => r.id);
+  const ids = await selectCaptureIds(db, sel);
+  if (!ids.length) throw new Error('nothing to export: the selection has no captures');
   // Independent reads, side by side (each is a round trip or more).
-  const [signer, [ledger, timestamps], blobList, tsa] = await Promise.all([
+  const [signer, [ledger, timestamps], tsa] = await Promise.all([
     opts.signer ?? getSigner(db),
     db.transaction('r', db.ledger, db.timestamps, async () => [await readLedger(db), await db.timestamps.where('captureId').anyOf(ids).toArray()] as const),
-    // The artifact rows (small: stored bodies are files or Blob handles), so the exporter knows
-    // every entry's headers before it writes.
-    db.blobs.where('captureId').anyOf(ids).toArray(),
     // Trusted time for the manifest itself, from the profile's authorities (none when switched
     // off). A dead authority only costs its timeout; the bundle is still written, without the token.
     getTsaSettings(db),
   ]);
-  const blobRows = new Map(blobList.map((b) => [b.path, b]));
   // Each pack read once, so that its chunks are spans of one File and neighbours join.
   const packs = new Map<string, Promise<Blob>>();
   const manifestTimestamps =
     opts.manifestTimestamps ??
     (tsa.enabled && tsa.urls.length ? async (bytes: Uint8Array) => manifestTimestampFiles((await stampBytes(bytes, tsa)).tokens) : undefined);
+  // The captures are read a batch at a time while the exporter plans them (src/store/bulk-read.ts),
+  // so that a large export never holds every row at once; the exporter keeps what it needs of each.
+  const captures = async function* (): AsyncGenerator<BundleInputCapture> {
+    for await (const batch of readCaptures(db, ids)) {
+      for (const { row, blobs } of batch) yield storedCapture(row, blobs, packs);
+    }
+  };
   const result = await exportBundle(
     {
-      captures: rows.map((row) => ({
-        row,
-        getArtifact: async (path) => {
-          const b = blobRows.get(path);
-          if (!b) throw new Error(`capture ${row.id}: the file ${path} is missing from the store`);
-          return readArtifact(b);
-        },
-        stored: (path) => {
-          const b = blobRows.get(path);
-          return b?.zip ? { zip: b.zip, body: () => storedBody(b) } : null;
-        },
-        chunk: () => {
-          if (!row.chunk) return null;
-          const arts = row.artifacts.map((a) => blobRows.get(a.path));
-          if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
-          const entries = [{ path: recordPath(row.id), zip: row.chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
-          const { pack, at = 0, size } = row.chunk;
-          const files = artifactFiles();
-          const opfsPath = pack !== undefined ? files?.packs?.opfsPath?.(pack) : files?.opfsPath?.(row.id);
-          return {
-            entries: entries.sort((x, y) => x.offset - y.offset),
-            date: new Date(row.capturedAt),
-            body: () => chunkSpan(row, packs),
-            ...(opfsPath ? { file: { opfsPath, size, ...(pack !== undefined ? { offset: at } : {}) } } : {}),
-            ...(pack !== undefined ? { packed: { pack, at, size } } : {}),
-          };
-        },
-      })),
+      captures: captures(),
       ledger,
       timestamps,
       signer,

@@ -44,7 +44,7 @@ import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, deflatePieces, storedType, streamOut, type ChunkEntry, type FileRef, type FileSpan, type ZipOut, type ZipReady } from './zip-writer';
+import { BlobPartsOut, BundleZipWriter, PartsListOut, WHOLE_MAX, deflatePieces, prepareEntry, storedType, streamOut, textPieces, type ChunkEntry, type FileRef, type FileSpan, type ZipOut, type ZipReady } from './zip-writer';
 
 export interface BundleInputCapture {
   row: CaptureRow;
@@ -84,7 +84,11 @@ export interface StoredEntry {
 }
 
 export interface BundleInput {
-  captures: BundleInputCapture[];
+  /**
+   * In the order the manifest lists them. Taken one at a time and not kept: a store passes an async
+   * generator reading rows in batches, so that an export never holds every row at once.
+   */
+  captures: Iterable<BundleInputCapture> | AsyncIterable<BundleInputCapture>;
   /** The whole chain, seq 1 to head. */
   ledger: LedgerEvent[];
   timestamps: TimestampRow[];
@@ -193,21 +197,33 @@ const utf8 = new TextEncoder();
  */
 export const COMPOSE_MAX = 2000;
 
+/**
+ * Encodes each record.json into one reused buffer for hashing: a thousand captures would otherwise
+ * leave a thousand short-lived buffers behind (and WebCrypto copies its input again), which the page
+ * holds until the next collection; the hash is the same.
+ */
+class RecordScratch {
+  private buf = new Uint8Array(64 * 1024);
+  encode(text: string): Uint8Array {
+    if (text.length * 3 > this.buf.length) this.buf = new Uint8Array(text.length * 3);
+    return this.buf.subarray(0, utf8.encodeInto(text, this.buf).written);
+  }
+}
+
 /** Which ledger events an export discloses in full: those of the exported captures, and key events. */
 export function disclosedEvent(ids: ReadonlySet<string>): (e: LedgerEvent) => boolean {
   return (e) => (e.captureId !== null && ids.has(e.captureId)) || (e.captureId === null && e.type.startsWith('key-'));
 }
 
-export function ledgerJsonl(events: readonly ExportedLedgerEvent[]): string {
-  return events.map((e) => canonicalJson(e) + '\n').join('');
+/** ledger.jsonl a line at a time. */
+export function* ledgerLines(events: readonly ExportedLedgerEvent[]): Generator<string> {
+  for (const e of events) yield canonicalJson(e) + '\n';
 }
 
-export function sha256sumsText(files: Record<string, string>): string {
+/** SHA256SUMS a line at a time, by path. */
+export function* sha256sumsLines(files: Record<string, string>): Generator<string> {
   // Two spaces: sha256sum's text mode, which `sha256sum -c` reads. Names are checked safe, no newlines.
-  return Object.keys(files)
-    .sort()
-    .map((p) => `${files[p]}  ${p}\n`)
-    .join('');
+  for (const p of Object.keys(files).sort()) yield `${files[p]}  ${p}\n`;
 }
 
 function abortError(): Error {
@@ -239,7 +255,6 @@ interface PlannedFile {
 export async function exportBundle(input: BundleInput, opts: ExportOptions = {}): Promise<ExportResult> {
   const { signal } = opts;
   if (signal?.aborted) throw abortError();
-  if (!input.captures.length) throw new Error('nothing to export: no captures');
   opts.onProgress?.({ phase: 'prepare', percent: 0, currentFile: null });
 
   const files: Record<string, string> = {};
@@ -255,14 +270,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
    */
   const addPieces = async (path: string, pieces: () => Iterable<string>): Promise<void> => {
     const hash = sha256.create();
-    const encoded = function* (): Generator<Uint8Array> {
-      for (const s of pieces()) {
-        const b = utf8.encode(s);
-        hash.update(b);
-        yield b;
-      }
-    };
-    const { body, crc, size } = await deflatePieces(encoded());
+    const { body, crc, size } = await deflatePieces(textPieces(pieces(), (b) => hash.update(b)));
     if (body.length >= size || (size > DEFAULT_ZIP_LIMITS.ratioFloor && size > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
       return addSmall(path, utf8.encode([...pieces()].join('')), true);
     }
@@ -275,13 +283,16 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   let allStored = true;
   /** Every capture is one stored file with an OPFS path (a PartsWriter can copy them all). */
   let allRefs = true;
-  for (const { row, getArtifact, stored, chunk } of input.captures) {
+  const scratch = new RecordScratch();
+  for await (const { row, getArtifact, stored, chunk } of input.captures) {
+    if (signal?.aborted) throw abortError();
     if (ids.has(row.id)) throw new Error(`capture ${row.id} is listed twice`);
     if (unsafeNameReason(captureDir(row.id))) throw new Error(`capture id "${row.id}" is not a safe folder name`);
     if (row.deleted) throw new Error(`capture ${row.id} was deleted; its files are gone`);
     ids.add(row.id);
-    const recordBytes = utf8.encode(row.recordJson);
-    const recordHash = await sha256Hex(recordBytes);
+    const recordBytes = scratch.encode(row.recordJson);
+    const recordSize = recordBytes.length;
+    const recordHash = bytesToHex(sha256(recordBytes));
     if (recordHash !== row.hash) throw new Error(`capture ${row.id}: record.json does not match the stored hash (store damaged?)`);
     const record = JSON.parse(row.recordJson) as CaptureRecord;
     // Encoded again when written rather than kept: the row holds the text anyway, and a thousand
@@ -290,8 +301,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     const ch = chunk?.() ?? null;
     if (ch) {
       // The stored run must hold exactly this record.json and these artifacts, at their sizes.
-      const want = new Map<string, number>([[recordPath(row.id), recordBytes.length], ...record.artifacts.map((a) => [a.path, a.size] as [string, number])]);
-      if (ch.entries.length !== want.size || ch.entries.some((e) => want.get(e.path) !== e.zip.size)) {
+      const sizeOf = (path: string): number | undefined => (path === recordPath(row.id) ? recordSize : record.artifacts.find((a) => a.path === path)?.size);
+      if (ch.entries.length !== record.artifacts.length + 1 || ch.entries.some((e) => sizeOf(e.path) !== e.zip.size)) {
         throw new Error(`capture ${row.id}: its stored file does not hold the files its record lists (store damaged?)`);
       }
       planned.push({
@@ -306,7 +317,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
       allRefs &&= !!ch.file;
     } else {
       allRefs = false;
-      planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordBytes.length, store: false });
+      planned.push({ path: recordPath(row.id), data: async () => utf8.encode(row.recordJson), size: recordSize, store: false });
     }
     for (const a of record.artifacts) {
       if (!a.path.startsWith(captureDir(row.id)) || unsafeNameReason(a.path) || a.path === recordPath(row.id)) {
@@ -333,6 +344,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     });
   }
 
+  if (!ids.size) throw new Error('nothing to export: no captures');
   layOutByPack(planned);
   // A composed bundle takes each capture file as it is: fetch their handles now (IPC round trips),
   // while the bundle's own files are made, rather than after.
@@ -361,7 +373,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const stamps = ts.entries;
 
   const ledger = exportLedger(input.ledger, disclosedEvent(ids));
-  await addSmall(LEDGER_FILE, utf8.encode(ledgerJsonl(ledger)));
+  await addPieces(LEDGER_FILE, () => ledgerLines(ledger));
   const signer: SignerInfo = { fingerprint: input.signer.fingerprint, name: input.signer.name, algorithm: 'ECDSA-P256-SHA256' };
   await addSmall(PUBLIC_KEY_FILE, utf8.encode(toPem(input.signer.spkiDer, 'PUBLIC KEY')));
   const textsIn = { createdAt: input.createdAt, tool: input.tool, signer, captures: mcaps, ledger };
@@ -369,10 +381,8 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.
-  const verifyText = utf8.encode(buildVerifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }));
-  await addSmall(VERIFY_FILE, verifyText);
-  const sums = utf8.encode(sha256sumsText(files));
-  await addSmall(SHA256SUMS_FILE, sums);
+  await addPieces(VERIFY_FILE, () => [buildVerifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps })]);
+  await addPieces(SHA256SUMS_FILE, () => sha256sumsLines(files));
 
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
@@ -392,12 +402,15 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   for (const path of manifestExtras.keys()) {
     if (!MANIFEST_SIDE_FILE.test(path)) throw new Error(`manifest time-stamp file "${path}" must be named manifest.json.tsr, manifest.json.<n>.tsr or manifest.json.tsa-certs.pem`);
   }
+  // Deflated now, so that its bytes (at 1,000 captures ~1.5 MB, and its text twice that) can go
+  // before the zip is written.
+  const manifestEntry = await prepareEntry(manifestBytes, false);
   if (signal?.aborted) throw abortError();
 
   // Signed and readable files first, then everything else in plan order; every planned file exactly once.
   const head = [PUBLIC_KEY_FILE, SHA256SUMS_FILE, VERIFY_FILE, REPORT_FILE, LEDGER_FILE];
   const order: PlannedFile[] = [
-    { path: MANIFEST_FILE, data: async () => manifestBytes, size: manifestBytes.length, store: false },
+    { path: MANIFEST_FILE, data: async () => manifestEntry.body, size: manifestBytes.length, store: false, zip: manifestEntry.zip },
     { path: MANIFEST_SIG_FILE, data: async () => sig, size: sig.length, store: true },
     ...[...manifestExtras].map(([path, bytes]) => ({ path, data: async () => bytes, size: bytes.length, store: false })),
     ...head.map((p) => planned.find((f) => f.path === p)!),

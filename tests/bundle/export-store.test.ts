@@ -25,7 +25,9 @@ describe('exportFromStore', () => {
     const a = await makeCapture('a1', { caseId: 'henan' });
     const b = await makeCapture('b1', { caseId: 'henan' });
     const other = await makeCapture('z9', { caseId: 'other' });
-    const db = await store([a, b, other]);
+    const gone = await makeCapture('c1', { caseId: 'henan' });
+    const db = await store([a, b, other, gone]);
+    await db.captures.update('c1', { deleted: 1 }); // a case export leaves its deleted captures out
     const identity = await getOrCreateIdentity(db);
     const res = await exportFromStore(db, { caseId: 'henan' });
     expect(res.manifest.captures.map((c) => c.id).sort()).toEqual(['a1', 'b1']);
