@@ -9,7 +9,7 @@ import type { EvidenceDB } from '../store/db';
 import { artifactFiles, chunkSpan, readArtifact, storedBody } from '../store/artifacts';
 import { recordPath } from './format';
 import { appendEvent, readLedger } from '../store/ledger-store';
-import type { BlobRow, CaptureRow } from '../store/schema';
+import type { BlobRow, CaptureChunk, CaptureRow } from '../store/schema';
 import type { LedgerEvent } from '../ledger/types';
 import { getSigner } from '../crypto/identity-store';
 import type { Signer } from '../crypto/keys';
@@ -74,9 +74,15 @@ export async function selectCaptureIds(db: EvidenceDB, sel: ExportSelection): Pr
 }
 
 /**
- * One capture as the exporter takes it, from its rows. The closures keep only what they read later:
- * a chunk's body needs the capture's id and chunk, not its row.
+ * A chunk's body, made outside storedCapture: a closure keeps its whole enclosing scope, and the
+ * exporter keeps every chunk's body until the zip is written, so one made there would keep the row
+ * and its artifact rows too.
  */
+function spanOf(id: string, chunk: CaptureChunk, packs: Map<string, Promise<Blob>>): () => ReturnType<typeof chunkSpan> {
+  return () => chunkSpan({ id, chunk }, packs);
+}
+
+/** One capture as the exporter takes it, from its rows. */
 function storedCapture(row: CaptureRow, blobRows: Map<string, BlobRow>, packs: Map<string, Promise<Blob>>): BundleInputCapture {
   return {
     row,
@@ -92,16 +98,20 @@ function storedCapture(row: CaptureRow, blobRows: Map<string, BlobRow>, packs: M
     chunk: () => {
       const { id, chunk } = row;
       if (!chunk) return null;
-      const arts = row.artifacts.map((a) => blobRows.get(a.path));
-      if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
-      const entries = [{ path: recordPath(id), zip: chunk.record, offset: 0 }, ...arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }))];
+      let stored = chunk.entries;
+      if (!stored) {
+        const arts = row.artifacts.map((a) => blobRows.get(a.path));
+        if (arts.some((b) => !b?.file || b.offset === undefined || !b.zip)) return null; // reported per file
+        stored = arts.map((b) => ({ path: b!.path, zip: b!.zip!, offset: b!.offset! }));
+      }
+      const entries = [{ path: recordPath(id), zip: chunk.record, offset: 0 }, ...stored];
       const { pack, at = 0, size } = chunk;
       const files = artifactFiles();
       const opfsPath = pack !== undefined ? files?.packs?.opfsPath?.(pack) : files?.opfsPath?.(id);
       return {
         entries: entries.sort((x, y) => x.offset - y.offset),
         date: new Date(row.capturedAt),
-        body: () => chunkSpan({ id, chunk }, packs),
+        body: spanOf(id, chunk, packs),
         ...(opfsPath ? { file: { opfsPath, size, ...(pack !== undefined ? { offset: at } : {}) } } : {}),
         ...(pack !== undefined ? { packed: { pack, at, size } } : {}),
       };

@@ -28,8 +28,11 @@ export interface TextsInput {
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML element content and quoted attribute values. */
 export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
+  const text = String(s ?? '');
+  // Most fields (hashes, ids, dates, sizes) have nothing to escape: no new string for them.
+  return NEEDS_ESC.test(text) ? text.replace(/[&<>"']/g, (c) => ESC[c]!) : text;
 }
+const NEEDS_ESC = /[&<>"']/;
 
 /** A relative link to a file inside the bundle; each segment is percent-encoded. */
 function rel(path: string): string {

@@ -235,7 +235,7 @@ export async function storeCaptureBodies(captureId: string, capturedAt: string, 
   }
   return {
     rows: items.map((a, i) => ({ path: a.path, captureId, type: a.type, zip: a.zip, file: 1 as const, offset: entries[i + 1]!.offset })),
-    row: { chunk: { size: bytes.length, record: record.zip }, ...(files.packs && bytes.length <= LOOSE_MAX ? { loose: 1 as const } : {}) },
+    row: { chunk: { size: bytes.length, record: record.zip, entries: entries.slice(1) }, ...(files.packs && bytes.length <= LOOSE_MAX ? { loose: 1 as const } : {}) },
   };
 }
 

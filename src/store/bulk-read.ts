@@ -22,7 +22,10 @@ export const READ_BATCH = 25;
 
 export interface CaptureBatchItem {
   row: CaptureRow;
-  /** The capture's artifact rows (`captures/<id>/…`), by path. */
+  /**
+   * The capture's artifact rows (`captures/<id>/…`), by path; empty when its chunk lists its
+   * entries (CaptureChunk.entries), which is all an export needs of them.
+   */
   blobs: Map<string, BlobRow>;
 }
 
@@ -53,14 +56,15 @@ function readBatch(idb: IDBDatabase, ids: string[]): Promise<CaptureBatchItem[]>
           failed ??= new Error(`capture ${id} does not exist`);
           return;
         }
-        out[k] = { row, blobs: new Map() };
-      };
-      // Artifact rows are keyed by path, and a capture's paths all begin with its folder.
-      const br = blobs.getAll(IDBKeyRange.bound(`captures/${id}/`, `captures/${id}/\uffff`));
-      br.onsuccess = () => {
-        // Requests in one transaction complete in order: the row's request came first.
-        const item = out[k];
-        if (item) for (const b of br.result as BlobRow[]) item.blobs.set(b.path, b);
+        const item: CaptureBatchItem = { row, blobs: new Map() };
+        out[k] = item;
+        // A chunk that lists its entries needs no artifact rows; older ones do. Artifact rows are
+        // keyed by path, and a capture's paths all begin with its folder.
+        if (row.chunk?.entries) return;
+        const br = blobs.getAll(IDBKeyRange.bound(`captures/${id}/`, `captures/${id}/\uffff`));
+        br.onsuccess = () => {
+          for (const b of br.result as BlobRow[]) item.blobs.set(b.path, b);
+        };
       };
     });
     tx.oncomplete = () => (failed ? reject(failed) : resolve(out as CaptureBatchItem[]));

@@ -1,6 +1,6 @@
 import type { ArtifactEntry, CaptureRecord, PostPlatform, PostStatus } from '../bundle/format';
 import type { LedgerEvent } from '../ledger/types';
-import type { ZipReady } from '../bundle/zip-writer';
+import type { ChunkEntry, ZipReady } from '../bundle/zip-writer';
 
 /** A case groups captures; one default case always exists. */
 export interface CaseRow {
@@ -56,6 +56,12 @@ export interface CaptureRow {
 export interface CaptureChunk {
   size: number;
   record: ZipReady;
+  /**
+   * The artifacts' entries after record.json, in chunk order, as their artifact rows also record
+   * them: with these an export reads no artifact rows (src/store/bulk-read.ts). Chunks stored
+   * before this field have their artifact rows read instead.
+   */
+  entries?: ChunkEntry[];
   /** Set when the chunk is in a pack (`packs/<pack>`) at byte `at`, not in a file of its own. */
   pack?: string;
   at?: number;

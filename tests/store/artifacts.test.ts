@@ -96,6 +96,8 @@ describe('artifact files', () => {
       [1, undefined, 'number'],
     ]);
     for (const r of rows) expect(new DataView(file.buffer, file.byteOffset + r.offset!).getUint32(0, true), r.path).toBe(0x04034b50);
+    // The row lists the same entries, so that an export need not read the artifact rows.
+    expect(row.chunk!.entries).toEqual([...rows].sort((a, b) => a.offset! - b.offset!).map((r) => ({ path: r.path, offset: r.offset, zip: r.zip })));
     expect(new Uint8Array(await (await getArtifact(db, 'captures/c1/text.txt')).arrayBuffer())).toEqual(TEXT);
     // Inline, without artifact files, the same capture reads back the same.
     setArtifactFiles(null);
