@@ -215,6 +215,8 @@ describe('exportBundle', () => {
       const pieces = [...jsonPieces(c)];
       expect(pieces.join('')).toBe(JSON.stringify(c, null, 2) + '\n');
     }
+    const { utf8Length } = await import('../../src/bundle/export');
+    for (const t of ['', 'ascii', '郑州 红码', 'é', '😀 x', '\ud800 lone', 'end \udc00', 'x'.repeat(1000) + '河南']) expect(utf8Length(t), t).toBe(new TextEncoder().encode(t).length);
     // Each capture and each file is a piece of its own.
     expect([...jsonPieces(cases[2]!)].length).toBeGreaterThan(4 + 2 + 6);
   });

@@ -31,9 +31,9 @@ describe('readCaptures', () => {
     expect(items.find((i) => i.row.id === 'p3')!.row.deleted).toBe(1);
     await expect(collect(readCaptures(db, ['p1', 'nope', 'p2']))).rejects.toThrow('capture nope does not exist');
     // A chunk that lists its entries: its artifact rows are not read.
-    const entries = [{ path: 'captures/p1/a.txt', offset: 40, zip: { method: 0, crc: 1, csize: 2, size: 2 } }];
+    const entries = [{ path: 'captures/p1/a.txt', offset: 40, zip: { method: 0 as const, crc: 1, csize: 2, size: 2 } }];
     await db.captures.update('p1', { chunk: { size: 100, record: { method: 0, crc: 0, csize: 1, size: 1 }, entries } });
-    const [[listed, older]] = await collect(readCaptures(db, ['p1', 'p2']));
+    const [listed, older] = (await collect(readCaptures(db, ['p1', 'p2'])))[0]!;
     expect(listed!.blobs.size).toBe(0);
     expect(listed!.row.chunk!.entries).toEqual(entries);
     expect(older!.blobs.size).toBe(2);
