@@ -567,16 +567,20 @@ const ENTRY_OVERHEAD = 30 + 46 + 16;
  */
 function checkZipLimits(planned: PlannedFile[]): void {
   const L = DEFAULT_ZIP_LIMITS;
-  const order = planned.flatMap((f) => (f.chunk ? f.chunk.entries.map((e) => ({ path: e.path, size: e.zip.size, store: e.zip.method === 0 })) : [f]));
-  if (order.length > Math.min(L.maxEntries, 0xfffe)) {
-    throw new Error(`the bundle would hold ${order.length} files, more than the ${Math.min(L.maxEntries, 0xfffe)} a bundle may have: export fewer captures at a time`);
+  const entries = planned.reduce((n, f) => n + (f.chunk ? f.chunk.entries.length : 1), 0);
+  if (entries > Math.min(L.maxEntries, 0xfffe)) {
+    throw new Error(`the bundle would hold ${entries} files, more than the ${Math.min(L.maxEntries, 0xfffe)} a bundle may have: export fewer captures at a time`);
   }
   let total = 0;
   let zipBytes = 22;
-  for (const f of order) {
-    if (f.size > L.maxEntrySize) throw new Error(`${f.path} is ${f.size} bytes, more than the ${L.maxEntrySize} a bundle file may have`);
-    total += f.size;
-    zipBytes += ENTRY_OVERHEAD + 2 * utf8.encode(f.path).length + f.size + (f.store ? 0 : Math.ceil(f.size / 16_000) * 5 + 16);
+  const count = (path: string, size: number, store: boolean): void => {
+    if (size > L.maxEntrySize) throw new Error(`${path} is ${size} bytes, more than the ${L.maxEntrySize} a bundle file may have`);
+    total += size;
+    zipBytes += ENTRY_OVERHEAD + 2 * utf8Length(path) + size + (store ? 0 : Math.ceil(size / 16_000) * 5 + 16);
+  };
+  for (const f of planned) {
+    if (f.chunk) for (const e of f.chunk.entries) count(e.path, e.zip.size, e.zip.method === 0);
+    else count(f.path, f.size, f.store);
   }
   if (total > L.maxTotalSize || zipBytes > 0xfffffffe) {
     throw new Error(`the bundle would be about ${Math.ceil(Math.max(total, zipBytes) / 1024 ** 2)} MB, more than the 4 GiB a bundle may have (no ZIP64): export fewer captures at a time`);

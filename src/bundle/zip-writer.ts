@@ -447,8 +447,18 @@ export class BundleZipWriter {
     return localHeader({ ...e, dos: this.dos });
   }
 
+  /** Entry names, encoded one after another into shared blocks (views into them, not a buffer each). */
+  private names = new Uint8Array(0);
+  private namesUsed = 0;
+
   private checkName(path: string): Uint8Array {
-    const name = encoder.encode(path);
+    if (this.namesUsed + path.length * 3 > this.names.length) {
+      this.names = new Uint8Array(Math.max(64 * 1024, path.length * 3));
+      this.namesUsed = 0;
+    }
+    const start = this.namesUsed;
+    this.namesUsed += encoder.encodeInto(path, this.names.subarray(start)).written;
+    const name = this.names.subarray(start, this.namesUsed);
     if (name.length > 0xffff) throw new ZipLimitError(`the name ${path} is too long for a zip`);
     if (this.entries.length >= 0xffff) throw new ZipLimitError('more than 65,535 entries need ZIP64');
     return name;
@@ -570,27 +580,28 @@ export class BundleZipWriter {
   /** Writes the central directory and the end record, and closes `out`. */
   async close(): Promise<void> {
     const cdStart = this.offset;
-    const parts: Uint8Array[] = [];
+    // One buffer for the whole directory: a bundle of 1,000 captures has thousands of entries, and a
+    // buffer per header is garbage the page holds until its next collection.
+    const cd = new Uint8Array(this.entries.reduce((n, e) => n + 46 + e.name.length, 0));
+    const dv = new DataView(cd.buffer);
+    let at = 0;
     for (const e of this.entries) {
-      const h = new Uint8Array(46 + e.name.length);
-      const v = new DataView(h.buffer);
-      v.setUint32(0, 0x02014b50, true);
-      v.setUint16(4, (3 << 8) | 20, true); // made by Unix, 2.0
-      v.setUint16(6, 20, true);
-      v.setUint16(8, e.flags, true);
-      v.setUint16(10, e.method, true);
-      v.setUint16(12, e.dos.time, true);
-      v.setUint16(14, e.dos.date, true);
-      v.setUint32(16, e.crc, true);
-      v.setUint32(20, e.csize, true);
-      v.setUint32(24, e.size, true);
-      v.setUint16(28, e.name.length, true);
-      v.setUint32(38, (0o100644 << 16) >>> 0, true); // a regular file, rw-r--r--
-      v.setUint32(42, e.offset, true);
-      h.set(e.name, 46);
-      parts.push(h);
+      dv.setUint32(at, 0x02014b50, true);
+      dv.setUint16(at + 4, (3 << 8) | 20, true); // made by Unix, 2.0
+      dv.setUint16(at + 6, 20, true);
+      dv.setUint16(at + 8, e.flags, true);
+      dv.setUint16(at + 10, e.method, true);
+      dv.setUint16(at + 12, e.dos.time, true);
+      dv.setUint16(at + 14, e.dos.date, true);
+      dv.setUint32(at + 16, e.crc, true);
+      dv.setUint32(at + 20, e.csize, true);
+      dv.setUint32(at + 24, e.size, true);
+      dv.setUint16(at + 28, e.name.length, true);
+      dv.setUint32(at + 38, (0o100644 << 16) >>> 0, true); // a regular file, rw-r--r--
+      dv.setUint32(at + 42, e.offset, true);
+      cd.set(e.name, at + 46);
+      at += 46 + e.name.length;
     }
-    const cd = concat(parts.length ? parts : [new Uint8Array(0)]);
     await this.write(cd);
     const end = new Uint8Array(22);
     const v = new DataView(end.buffer);

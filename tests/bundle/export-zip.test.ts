@@ -106,6 +106,20 @@ describe('BundleZipWriter', () => {
     expect((await deflatePieces([])).size).toBe(0);
   });
 
+  it('keeps every entry name right when the names fill more than one shared block', async () => {
+    const { BlobPartsOut, BundleZipWriter } = await import('../../src/bundle/zip-writer');
+    const parts = new BlobPartsOut();
+    const zip = new BundleZipWriter(parts, new Date(Date.UTC(2022, 5, 14)));
+    // ~2,500 names of 40–60 bytes, some Chinese: well over one 64 KB block of names.
+    const names = Array.from({ length: 2500 }, (_, i) => `captures/${String(i).padStart(6, '0')}-${i % 3 ? 'page' : '郑州健康码'}/record-${i}.json`);
+    for (const n of names) await zip.add(n, new TextEncoder().encode(n), true);
+    await zip.close();
+    const bytes = new Uint8Array(await parts.blob('application/zip').arrayBuffer());
+    expect((await readCentralDirectory(zipSource(bytes))).map((e) => e.name)).toEqual(names);
+    const jz = await JSZip.loadAsync(bytes);
+    expect(await jz.file(names[2499]!)!.async('string')).toBe(names[2499]);
+  });
+
   it('encodes text pieces into blocks of one reused buffer, each seen before it is handed on', async () => {
     const { deflatePieces, textPieces } = await import('../../src/bundle/zip-writer');
     const { inflateRawSync } = await import('node:zlib');
