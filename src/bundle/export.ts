@@ -197,6 +197,32 @@ const utf8 = new TextEncoder();
  */
 export const COMPOSE_MAX = 2000;
 
+/** The same entries, in key order (the order JSON.stringify then writes them in). */
+function sortedByKey(map: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(map).sort()) out[k] = map[k]!;
+  return out;
+}
+
+/**
+ * Strings encoded one after another as UTF-8 into one buffer, doubled when full: the text never
+ * exists whole as a string, and the bytes are copied at most as often as the buffer doubles.
+ */
+function encodePieces(pieces: Iterable<string>): Uint8Array {
+  let buf = new Uint8Array(64 * 1024);
+  let used = 0;
+  for (const s of pieces) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (used + s.length * 3 > buf.length) {
+      const next = new Uint8Array(Math.max(buf.length * 2, used + s.length * 3));
+      next.set(buf.subarray(0, used));
+      buf = next;
+    }
+    used += utf8.encodeInto(s, buf.subarray(used)).written;
+  }
+  return buf.subarray(0, used);
+}
+
 /** The UTF-8 length of a string, without encoding it. */
 export function utf8Length(s: string): number {
   let n = s.length;
@@ -236,14 +262,20 @@ export function* jsonPieces(value: object): Generator<string> {
     yield `  ${JSON.stringify(k)}: `;
     if (Array.isArray(v) && v.length) {
       yield '[\n';
-      for (let j = 0; j < v.length; j++) yield `    ${nested(v[j], 2)}${j < v.length - 1 ? ',' : ''}\n`;
+      // Separate pieces, not one template string: joined, they would be copied once more when encoded.
+      for (let j = 0; j < v.length; j++) {
+        yield '    ';
+        yield nested(v[j], 2);
+        yield j < v.length - 1 ? ',\n' : '\n';
+      }
       yield '  ]';
     } else if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && !('toJSON' in v)) {
-      const inner = Object.entries(v).filter(([, x]) => x !== undefined && typeof x !== 'function');
+      const obj = v as Record<string, unknown>;
+      const inner = Object.keys(obj).filter((x) => obj[x] !== undefined && typeof obj[x] !== 'function');
       if (!inner.length) yield '{}';
       else {
         yield '{\n';
-        for (let j = 0; j < inner.length; j++) yield `    ${JSON.stringify(inner[j]![0])}: ${nested(inner[j]![1], 2)}${j < inner.length - 1 ? ',' : ''}\n`;
+        for (let j = 0; j < inner.length; j++) yield `    ${JSON.stringify(inner[j])}: ${nested(obj[inner[j]!], 2)}${j < inner.length - 1 ? ',' : ''}\n`;
         yield '  }';
       }
     } else yield nested(v, 1);
@@ -448,19 +480,12 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     captures: mcaps,
     ledger: { file: LEDGER_FILE, count: ledger.length, headHash: ledger.at(-1)?.hash ?? '0'.repeat(64) },
     ...(stamps.length ? { timestamps: stamps } : {}),
-    files: Object.fromEntries(Object.keys(files).sort().map((k) => [k, files[k]!])),
+    files: sortedByKey(files),
   };
-  // JSON.stringify(manifest, null, 2) + '\n', made a capture at a time and hashed as it is encoded:
-  // at 1,000 captures the whole text would be ~1.5 MB as a string (twice that with Chinese titles),
-  // and WebCrypto would copy the bytes once more to hash them.
-  // Its UTF-8 length first (a second pass over the pieces, which are small and short-lived), so
-  // that the bytes are encoded once into a buffer of their exact size.
-  let manifestLength = 0;
-  for (const piece of jsonPieces(manifest)) manifestLength += utf8Length(piece);
-  const manifestBytes = new Uint8Array(manifestLength);
-  let manifestAt = 0;
-  for (const piece of jsonPieces(manifest)) manifestAt += utf8.encodeInto(piece, manifestBytes.subarray(manifestAt)).written;
-  if (manifestAt !== manifestLength) throw new Error('manifest.json changed while it was written');
+  // JSON.stringify(manifest, null, 2) + '\n', made a capture at a time into one buffer: at 1,000
+  // captures the whole text would be ~1.5 MB as a string (twice that with Chinese titles). Hashed
+  // here: WebCrypto would copy the bytes once more.
+  const manifestBytes = encodePieces(jsonPieces(manifest));
   const manifestSha256 = bytesToHex(sha256(manifestBytes));
   const sig = await input.signer.sign(manifestBytes);
   const manifestExtras = opts.manifestTimestamps ? await opts.manifestTimestamps(manifestBytes) : new Map<string, Uint8Array>();
