@@ -83,7 +83,7 @@ function spanOf(id: string, chunk: CaptureChunk, packs: Map<string, Promise<Blob
 }
 
 /** One capture as the exporter takes it, from its rows. */
-function storedCapture(row: CaptureRow, blobRows: Map<string, BlobRow>, packs: Map<string, Promise<Blob>>): BundleInputCapture {
+function storedCapture(row: CaptureRow, blobRows: ReadonlyMap<string, BlobRow>, packs: Map<string, Promise<Blob>>): BundleInputCapture {
   return {
     row,
     getArtifact: async (path) => {

@@ -38,7 +38,7 @@ import {
   type SignerInfo,
   type ToolInfo,
 } from './format';
-import { buildVerifyText, reportPieces } from './texts';
+import { reportPieces, verifyPieces } from './texts';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
@@ -471,7 +471,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
 
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.
-  await addPieces(VERIFY_FILE, () => [buildVerifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps })]);
+  await addPieces(VERIFY_FILE, () => verifyPieces({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }));
   await addPieces(SHA256SUMS_FILE, () => sha256sumsLines(files));
 
   const manifest: Manifest = {

@@ -168,8 +168,30 @@ npx jianzheng-verify bundle.zip</pre>
 }
 
 export function buildVerifyText(input: TextsInput & { timestamps?: boolean }): string {
+  return [...verifyPieces(input)].join('');
+}
+
+/** Where the list of record.json hashes goes in the text (a character no other part contains). */
+const CAPTURES_MARK = '\u0000';
+
+/**
+ * VERIFY.txt in pieces: the text before the list of record.json hashes, a line per capture, the
+ * rest. The list is ASCII, the text around it Chinese too: as one string, the whole list would be
+ * a two-byte string, then encoded once more.
+ */
+export function* verifyPieces(input: TextsInput & { timestamps?: boolean }): Generator<string> {
+  const text = verifyTemplate(input, CAPTURES_MARK);
+  const at = text.indexOf(CAPTURES_MARK);
+  yield text.slice(0, at);
+  for (let i = 0; i < input.captures.length; i++) {
+    const c = input.captures[i]!;
+    yield `${i ? '\n' : ''}  ${c.hash}  captures/${c.id}/record.json`;
+  }
+  yield text.slice(at + CAPTURES_MARK.length);
+}
+
+function verifyTemplate(input: TextsInput & { timestamps?: boolean }, caps: string): string {
   const fp = input.signer.fingerprint;
-  const caps = input.captures.map((c) => `  ${c.hash}  captures/${c.id}/record.json`).join('\n');
   return `HOW TO VERIFY THIS EVIDENCE BUNDLE / 如何验证本证据包
 =====================================================
 

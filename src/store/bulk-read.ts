@@ -26,8 +26,11 @@ export interface CaptureBatchItem {
    * The capture's artifact rows (`captures/<id>/…`), by path; empty when its chunk lists its
    * entries (CaptureChunk.entries), which is all an export needs of them.
    */
-  blobs: Map<string, BlobRow>;
+  blobs: ReadonlyMap<string, BlobRow>;
 }
+
+/** What a capture whose chunk lists its entries gets: one empty map shared, not one each. */
+const NO_BLOBS: ReadonlyMap<string, BlobRow> = new Map();
 
 /**
  * Yields the captures `ids` in their order with their artifact rows, READ_BATCH at a time. A
@@ -56,14 +59,17 @@ function readBatch(idb: IDBDatabase, ids: string[]): Promise<CaptureBatchItem[]>
           failed ??= new Error(`capture ${id} does not exist`);
           return;
         }
-        const item: CaptureBatchItem = { row, blobs: new Map() };
-        out[k] = item;
         // A chunk that lists its entries needs no artifact rows; older ones do. Artifact rows are
         // keyed by path, and a capture's paths all begin with its folder.
-        if (row.chunk?.entries) return;
+        if (row.chunk?.entries) {
+          out[k] = { row, blobs: NO_BLOBS };
+          return;
+        }
+        const found = new Map<string, BlobRow>();
+        out[k] = { row, blobs: found };
         const br = blobs.getAll(IDBKeyRange.bound(`captures/${id}/`, `captures/${id}/\uffff`));
         br.onsuccess = () => {
-          for (const b of br.result as BlobRow[]) item.blobs.set(b.path, b);
+          for (const b of br.result as BlobRow[]) found.set(b.path, b);
         };
       };
     });

@@ -40,7 +40,12 @@ describe('exportBundle', () => {
     const der = execFileSync('openssl', ['pkey', '-pubin', '-in', 'public-key.pem', '-outform', 'DER'], { cwd: dir });
     const fp = spawnSync('sha256sum', [], { input: der, encoding: 'utf8' }).stdout.split(' ')[0];
     expect(fp).toBe(manifest.signer!.fingerprint);
-    expect(readFileSync(join(dir, 'VERIFY.txt'), 'utf8')).toContain(manifest.signer!.fingerprint);
+    const verifyTxt = readFileSync(join(dir, 'VERIFY.txt'), 'utf8');
+    expect(verifyTxt).toContain(manifest.signer!.fingerprint);
+    // Made in pieces: the record.json list sits whole between its neighbours, and the text goes on.
+    expect(verifyTxt).toContain(caps.map((c) => `  ${c.row.hash}  captures/${c.row.id}/record.json`).join('\n'));
+    expect(verifyTxt).toMatch(/Bundle created .*\n证据包生成于 .*\n$/);
+    expect(verifyTxt).not.toContain('\u0000');
 
     const report = await verifyBundle(zip);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
