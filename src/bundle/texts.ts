@@ -92,10 +92,13 @@ export function* reportPieces(input: TextsInput): Generator<string> {
     else byCapture.set(id, [e]);
   }
   const L = captureLabels();
-  const section = (c: ManifestCapture, i: number): string => {
+  // A section in pieces: the bilingual parts, and the rows of files and events apart from them, so
+  // that the rows (ASCII, most of a section) stay one-byte strings and are encoded as they are,
+  // not copied into a two-byte section string first.
+  const section = function* (c: ManifestCapture, i: number): Generator<string> {
     const shot = screenshotOf(c);
     const own = byCapture.get(c.id) ?? [];
-    return `<section class="capture" id="c-${esc(c.id)}">
+    yield `${i ? '\n' : ''}<section class="capture" id="c-${esc(c.id)}">
 <h2>${bi(`Capture ${i + 1}`, `第 ${i + 1} 项`)}: ${esc(c.page.title ?? c.url)}</h2>
 ${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screenshot / 截图"></a>` : ''}
 <table>
@@ -108,11 +111,15 @@ ${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screensh
 </table>
 <h3>${L.files}</h3>
 <table class="files"><tr><th>${L.file}</th><th>${L.bytes}</th><th>SHA-256</th></tr>
-${c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.size)}</td><td class="mono">${esc(a.sha256)}</td></tr>`).join('\n')}
+`;
+    yield c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.size)}</td><td class="mono">${esc(a.sha256)}</td></tr>`).join('\n');
+    yield `
 </table>
 <h3>${L.custody}</h3>
 <table class="events"><tr><th>#</th><th>${L.time}</th><th>${L.event}</th><th>${L.details}</th></tr>
-${own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n')}
+`;
+    yield own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n');
+    yield `
 </table>
 </section>`;
   };
@@ -155,7 +162,7 @@ npx jianzheng-verify bundle.zip</pre>
     '请通过其他渠道向签名者核实上面的指纹：签名只能证明谁持有该密钥，不能证明其身份。',
   )}</p>
 `;
-  for (let i = 0; i < captures.length; i++) yield (i ? '\n' : '') + section(captures[i]!, i);
+  for (let i = 0; i < captures.length; i++) yield* section(captures[i]!, i);
   yield `
 <h2>${bi('Ledger', '保管链')}</h2>
 <p>${bi(

@@ -202,6 +202,18 @@ describe('exportBundle', () => {
     expect(new TextDecoder().decode(files.get('manifest.json'))).toBe(JSON.stringify(manifest, null, 2) + '\n');
   });
 
+  it('writes each ledger line as the canonical JSON of its event', async () => {
+    const { ledgerLines } = await import('../../src/bundle/export');
+    const { canonicalJson } = await import('../../src/crypto/hash');
+    const caps = [await makeCapture('l1')];
+    const { exportLedger } = await import('../../src/ledger/ledger');
+    const events = exportLedger(await makeLedger(caps), (e) => e.seq % 2 === 1);
+    expect(events.some((e) => e.body) && events.some((e) => !e.body)).toBe(true);
+    // Odd shapes take the library's whole path: an extra key, a non-hex hash, a fractional seq.
+    const odd = [{ ...events[0]!, extra: '郑州' }, { ...events[0]!, hash: 'ZZ' }, { ...events[0]!, seq: 1.5 }] as typeof events;
+    for (const e of [...events, ...odd]) expect([...ledgerLines([e])].join('')).toBe(canonicalJson(e) + '\n');
+  });
+
   it('writes JSON in pieces that join into exactly JSON.stringify(value, null, 2)', async () => {
     const { jsonPieces } = await import('../../src/bundle/export');
     const cases: object[] = [
