@@ -126,35 +126,6 @@ export async function deflatePieces(pieces: Iterable<Uint8Array>): Promise<{ bod
   return { body: gz.subarray(start, end), crc: view.getUint32(end, true), size };
 }
 
-/** How much generated text textPieces encodes before handing it on. */
-const TEXT_BLOCK = 64 * 1024;
-
-/**
- * A text given as strings, as UTF-8 in blocks of up to TEXT_BLOCK bytes, each block passed to
- * `seen` (e.g. a running hash) first. One buffer is reused for every block: the consumer must be
- * done with a block when it asks for the next, as deflatePieces is (CompressionStream reads a chunk
- * before its write settles). A thousand captures' report sections would otherwise be a thousand
- * buffers for the collector.
- */
-export function* textPieces(strings: Iterable<string>, seen: (block: Uint8Array) => void): Generator<Uint8Array> {
-  let buf = new Uint8Array(TEXT_BLOCK);
-  let used = 0;
-  for (const s of strings) {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (used && used + s.length * 3 > buf.length) {
-      seen(buf.subarray(0, used));
-      yield buf.subarray(0, used);
-      used = 0;
-    }
-    if (s.length * 3 > buf.length) buf = new Uint8Array(s.length * 3);
-    used += encoder.encodeInto(s, buf.subarray(used)).written;
-  }
-  if (used) {
-    seen(buf.subarray(0, used));
-    yield buf.subarray(0, used);
-  }
-}
-
 /** Where a gzip member's deflate data starts (after the optional header fields), or -1. */
 export function gzipBodyStart(gz: Uint8Array): number {
   if (gz.length < 18 || gz[0] !== 0x1f || gz[1] !== 0x8b || gz[2] !== 8) return -1;

@@ -214,27 +214,4 @@ describe('exportBundle', () => {
     for (const e of [...events, ...odd]) expect([...ledgerLines([e])].join('')).toBe(canonicalJson(e) + '\n');
   });
 
-  it('writes JSON in pieces that join into exactly JSON.stringify(value, null, 2)', async () => {
-    const { jsonPieces } = await import('../../src/bundle/export');
-    const cases: object[] = [
-      {},
-      { a: [], b: {}, c: null, d: undefined, e: () => 1, f: 0, g: 'x\ny "q" 郑州' },
-      {
-        format: 'jianzheng-bundle',
-        createdAt: new Date(Date.UTC(2022, 5, 14)),
-        captures: [{ id: 'c1', post: undefined, page: { title: '红码', tags: ['a', ['b', {}]] }, artifacts: [] }, undefined, [1, [2, [3]]], 'plain'],
-        files: { 'captures/c1/record.json': 'ab'.repeat(32), 'SHA256SUMS': 'cd'.repeat(32), skipped: undefined },
-        ledger: { file: 'ledger.jsonl', count: 2, nested: { deep: [{ x: 1 }] } },
-        last: [{}],
-      },
-    ];
-    for (const c of cases) {
-      const pieces = [...jsonPieces(c)];
-      expect(pieces.join('')).toBe(JSON.stringify(c, null, 2) + '\n');
-    }
-    const { utf8Length } = await import('../../src/bundle/export');
-    for (const t of ['', 'ascii', '郑州 红码', 'é', '😀 x', '\ud800 lone', 'end \udc00', 'x'.repeat(1000) + '河南']) expect(utf8Length(t), t).toBe(new TextEncoder().encode(t).length);
-    // Each capture and each file is a piece of its own.
-    expect([...jsonPieces(cases[2]!)].length).toBeGreaterThan(4 + 2 + 6);
-  });
 });
