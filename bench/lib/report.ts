@@ -18,6 +18,8 @@ export interface BenchResults {
   targets: Target[];
   errors: Record<string, string>;
   durationS: number;
+  /** Set when sections come from separate runs (results merged by hand): which run each is from. */
+  sections?: Record<string, string>;
 }
 
 export interface Target {
@@ -92,6 +94,7 @@ export function renderMarkdown(r: BenchResults, notes: string): string {
   L.push(`Last run: ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${command(r)}, ${r.config.runs} run(s), ${r.durationS} s. ` +
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, ${m.chromium}, SingleFile CLI ${m.singleFile}. ` +
     `Raw numbers: \`bench/results/${r.date.slice(0, 10)}${r.mode === 'quick' ? '-quick' : ''}.json\`.`, '');
+  if (r.sections) L.push(`Sections from separate runs: ${Object.entries(r.sections).map(([k, v]) => `${k} from ${v}`).join('; ')}.`, '');
   L.push('Cells with three numbers are minimum / **median** / maximum over the runs. The machine is shared and noisy: ratios measured within one run are what count; absolute times are context.', '');
   for (const [k, v] of Object.entries(r.errors ?? {})) L.push(`**${k} failed in this run:** ${v}`, '');
   L.push('## Targets', '', '| | Target | Measured (median) | |', '|---|---|---|---|');
