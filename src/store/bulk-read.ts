@@ -1,22 +1,22 @@
 /**
- * Reads many captures for an export: their rows and artifact rows, a batch at a time, in one
- * read-only transaction per batch, through the IndexedDB API beneath Dexie.
+ * Reads many captures for an export: their rows (and, where a chunk does not list its entries,
+ * their artifact rows), a batch at a time, in one read-only transaction per batch, through the
+ * IndexedDB API beneath Dexie.
  *
  * Why not Dexie here: measured in Chromium for 1,000 captures, Dexie's bulkGet and anyOf().toArray()
- * grew the page by ~11 MB, native get and getAll by ~6 MB for the same rows (Dexie keeps promise
- * and zone bookkeeping per request until the next full collection). An export reads every row it
- * exports, so this is most of what an export holds that does not grow with its bytes
- * (bench/notes.md). Rows are returned exactly as stored: no Dexie hook changes captures or blobs
- * on reading.
+ * grew the page by ~11 MB, native get and getAll by ~6 MB for the same rows (a request keeps its
+ * value, and Dexie its promise bookkeeping, until the next full collection). Reading the rows is
+ * still about a third of what a 1,000-capture export grows the page by (bench/notes.md). Rows are
+ * returned exactly as stored: no Dexie hook changes captures or blobs on reading.
  */
 import type { EvidenceDB } from './db';
 import type { BlobRow, CaptureRow } from './schema';
 
 /**
- * Captures read per transaction. Small: a batch's rows are short-lived garbage once planned, and the
- * smaller the batch, the fewer of them a collection finds still in use (measured at 1,000 captures:
- * planning grew the page ~11 MB in batches of 25, ~18 MB in batches of 250). 40 round trips per
- * 1,000 captures cost little against the export.
+ * Captures read per transaction. A batch's rows are garbage once planned, and a small batch leaves
+ * fewer of them in use when the page collects; too small, and transactions cost more than they
+ * save. Measured on a whole 1,000-capture export (3 runs each): 10 → +27.6–29.8 MB, 25 → +22.3–26.6,
+ * 250 → +33.3–46.3. 40 round trips per 1,000 captures cost little against the export.
  */
 export const READ_BATCH = 25;
 
