@@ -40,20 +40,15 @@ export interface StoreExportResult extends ExportResult {
   event: LedgerEvent;
 }
 
+/** The rows a selection exports (the export dialog's summary): those of selectCaptureIds. */
 export async function selectCaptures(db: EvidenceDB, sel: ExportSelection): Promise<CaptureRow[]> {
-  if (sel.captureIds?.length) {
-    const rows = await db.captures.bulkGet(sel.captureIds);
-    return rows.map((r, i) => {
-      if (!r) throw new Error(`capture ${sel.captureIds![i]} does not exist`);
-      if (r.deleted) throw new Error(`capture ${r.id} was deleted; its files are gone`);
-      return r;
-    });
-  }
-  if (sel.caseId) {
-    const rows = await db.captures.where('[caseId+capturedAt]').between([sel.caseId, ''], [sel.caseId, '\uffff']).toArray();
-    return rows.filter((r) => !r.deleted);
-  }
-  throw new Error('nothing selected: give capture ids or a case');
+  const ids = await selectCaptureIds(db, sel);
+  const rows = await db.captures.bulkGet(ids);
+  return rows.map((r, i) => {
+    if (!r) throw new Error(`capture ${ids[i]} does not exist`);
+    if (r.deleted) throw new Error(`capture ${r.id} was deleted; its files are gone`);
+    return r;
+  });
 }
 
 /**

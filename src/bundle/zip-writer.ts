@@ -152,7 +152,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array[]
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { EvidenceDB } from '../../src/store/db';
 import { appendEvent, readLedger } from '../../src/store/ledger-store';
-import { exportFromStore } from '../../src/bundle/export-store';
+import { exportFromStore, selectCaptures } from '../../src/bundle/export-store';
 import { verifyBundle } from '../../src/bundle/verify';
 import { getOrCreateIdentity } from '../../src/crypto/identity-store';
 import { blobBytes, makeCapture, unzipAll, type SyntheticCapture } from './fixtures';
@@ -28,6 +28,10 @@ describe('exportFromStore', () => {
     const gone = await makeCapture('c1', { caseId: 'henan' });
     const db = await store([a, b, other, gone]);
     await db.captures.update('c1', { deleted: 1 }); // a case export leaves its deleted captures out
+    // The dialog's summary reads the same selection.
+    expect((await selectCaptures(db, { caseId: 'henan' })).map((r) => r.id).sort()).toEqual(['a1', 'b1']);
+    await expect(selectCaptures(db, { captureIds: ['a1', 'c1'] })).rejects.toThrow('capture c1 was deleted');
+    await expect(selectCaptures(db, { captureIds: ['nope'] })).rejects.toThrow('capture nope does not exist');
     const identity = await getOrCreateIdentity(db);
     const res = await exportFromStore(db, { caseId: 'henan' });
     expect(res.manifest.captures.map((c) => c.id).sort()).toEqual(['a1', 'b1']);
