@@ -12,7 +12,7 @@
  * Either way neither the artifacts nor the output are ever held whole.
  */
 import { ageEncryptStream, hasAge, type AgeOptions } from '../crypto/age';
-import { canonicalJson, sha256Hex } from '../crypto/hash';
+import { canonicalJson, putCanonicalJson, sha256Hex } from '../crypto/hash';
 import { toPem } from '../crypto/ecdsa';
 import type { Signer } from '../crypto/keys';
 import { exportLedger } from '../ledger/ledger';
@@ -38,8 +38,8 @@ import {
   type SignerInfo,
   type ToolInfo,
 } from './format';
-import { reportPieces, verifyPieces } from './texts';
-import { encodePieces, jsonPieces, textPieces, utf8Length } from './text-pieces';
+import { reportText, verifyText } from './texts';
+import { encodeJson, textBlocks, textBytes, utf8Length, type TextMaker, type TextOut } from './text-pieces';
 import { DEFAULT_ZIP_LIMITS, unsafeNameReason } from './zip-reader';
 import { MANIFEST_SIDE_FILE } from './verify';
 import { timestampBundleFiles } from '../timestamp/bundle';
@@ -223,36 +223,54 @@ export function disclosedEvent(ids: ReadonlySet<string>): (e: LedgerEvent) => bo
   return (e) => (e.captureId !== null && ids.has(e.captureId)) || (e.captureId === null && e.type.startsWith('key-'));
 }
 
-/** ledger.jsonl a line at a time: each event's canonical JSON (RFC 8785). */
-export function* ledgerLines(events: readonly ExportedLedgerEvent[]): Generator<string> {
+/** ledger.jsonl written into `out` a line at a time: each event's canonical JSON (RFC 8785). */
+export function* ledgerText(events: readonly ExportedLedgerEvent[], out: TextOut): Generator<void> {
   for (const e of events) {
-    yield ledgerLine(e);
-    yield '\n';
+    ledgerLine(e, out);
+    out.put('\n');
+    yield;
   }
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
- * canonicalJson(e), with the library canonicalising only the body: the envelope's keys are fixed
- * and already in JCS order (body < bodyHash < hash < prevHash < seq), and its values are hex
- * strings and an integer, which JCS writes as they are. At 1,000 captures the library's work on
- * the envelopes was ~1 MB of short-lived strings. Anything else takes the library's whole path.
+ * canonicalJson(e), written as its parts: the envelope's keys are fixed and already in JCS order
+ * (body < bodyHash < hash < prevHash < seq), and its values are hex strings and an integer, which
+ * JCS writes as they are; the body goes through putCanonicalJson. Anything else is canonicalised
+ * whole by the library.
  */
-function ledgerLine(e: ExportedLedgerEvent): string {
+function ledgerLine(e: ExportedLedgerEvent, out: TextOut): void {
   const keys = Object.keys(e);
   const plain =
     Number.isSafeInteger(e.seq) && e.seq >= 0 && HEX64.test(e.prevHash) && HEX64.test(e.bodyHash) && HEX64.test(e.hash) &&
     keys.length === (e.body === undefined ? 4 : 5) && keys.every((k) => k === 'seq' || k === 'prevHash' || k === 'bodyHash' || k === 'hash' || k === 'body');
-  if (!plain) return canonicalJson(e);
-  const tail = `"bodyHash":"${e.bodyHash}","hash":"${e.hash}","prevHash":"${e.prevHash}","seq":${e.seq}}`;
-  return e.body === undefined ? `{${tail}` : `{"body":${canonicalJson(e.body)},${tail}`;
+  if (!plain) return out.put(canonicalJson(e));
+  if (e.body !== undefined) {
+    out.put('{"body":');
+    putCanonicalJson(out, e.body);
+    out.put(',"bodyHash":"');
+  } else out.put('{"bodyHash":"');
+  out.put(e.bodyHash);
+  out.put('","hash":"');
+  out.put(e.hash);
+  out.put('","prevHash":"');
+  out.put(e.prevHash);
+  out.put('","seq":');
+  out.put(String(e.seq));
+  out.put('}');
 }
 
-/** SHA256SUMS a line at a time, by path. */
-export function* sha256sumsLines(files: Record<string, string>): Generator<string> {
+/** SHA256SUMS written into `out` a line at a time, by path. */
+export function* sha256sumsText(files: Record<string, string>, out: TextOut): Generator<void> {
   // Two spaces: sha256sum's text mode, which `sha256sum -c` reads. Names are checked safe, no newlines.
-  for (const p of Object.keys(files).sort()) yield `${files[p]}  ${p}\n`;
+  for (const p of Object.keys(files).sort()) {
+    out.put(files[p]!);
+    out.put('  ');
+    out.put(p);
+    out.put('\n');
+    yield;
+  }
 }
 
 function abortError(): Error {
@@ -293,15 +311,15 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     planned.push({ path, data: async () => bytes, size: bytes.length, store });
   };
   /**
-   * A generated file made in pieces (report.html): encoded, hashed and deflated a piece at a time,
-   * so only its deflated body is kept. Where deflating would not pay (or would look like a zip
-   * bomb to the verifier), it is made again whole and stored, as prepareEntry does.
+   * A generated file written by `make` (report.html, ledger.jsonl, …): encoded, hashed and deflated
+   * a block at a time, so only its deflated body is kept. Where deflating would not pay (or would
+   * look like a zip bomb to the verifier), it is written again whole and stored, as prepareEntry does.
    */
-  const addPieces = async (path: string, pieces: () => Iterable<string>): Promise<void> => {
+  const addText = async (path: string, make: TextMaker): Promise<void> => {
     const hash = sha256.create();
-    const { body, crc, size } = await deflatePieces(textPieces(pieces(), (b) => hash.update(b)));
+    const { body, crc, size } = await deflatePieces(textBlocks(make, (b) => hash.update(b)));
     if (body.length >= size || (size > DEFAULT_ZIP_LIMITS.ratioFloor && size > body.length * DEFAULT_ZIP_LIMITS.maxRatio)) {
-      return addSmall(path, utf8.encode([...pieces()].join('')), true);
+      return addSmall(path, textBytes(make), true);
     }
     files[path] = bytesToHex(hash.digest());
     planned.push({ path, data: async () => body, size, store: false, zip: { method: 8, crc, csize: body.length, size } });
@@ -405,16 +423,16 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   const stamps = ts.entries;
 
   const ledger = exportLedger(input.ledger, disclosedEvent(ids));
-  await addPieces(LEDGER_FILE, () => ledgerLines(ledger));
+  await addText(LEDGER_FILE, (out) => ledgerText(ledger, out));
   const signer: SignerInfo = { fingerprint: input.signer.fingerprint, name: input.signer.name, algorithm: 'ECDSA-P256-SHA256' };
   await addSmall(PUBLIC_KEY_FILE, utf8.encode(toPem(input.signer.spkiDer, 'PUBLIC KEY')));
   const textsIn = { createdAt: input.createdAt, tool: input.tool, signer, captures: mcaps, ledger };
-  await addPieces(REPORT_FILE, () => reportPieces(textsIn));
+  await addText(REPORT_FILE, (out) => reportText(textsIn, out));
 
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.
-  await addPieces(VERIFY_FILE, () => verifyPieces({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }));
-  await addPieces(SHA256SUMS_FILE, () => sha256sumsLines(files));
+  await addText(VERIFY_FILE, (out) => verifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }, out));
+  await addText(SHA256SUMS_FILE, (out) => sha256sumsText(files, out));
 
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
@@ -427,7 +445,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     ...(stamps.length ? { timestamps: stamps } : {}),
     files: sortedByKey(files),
   };
-  // JSON.stringify(manifest, null, 2) + '\n', made a capture at a time into one buffer: at 1,000
+  // JSON.stringify(manifest, null, 2) + '\n', written from the object into one buffer: at 1,000
   // captures the whole text would be ~1.5 MB as a string (twice that with Chinese titles). Hashed
   // here: WebCrypto would copy the bytes once more.
   // Its size estimated from the records' (a manifest entry repeats most of its record, indented:
@@ -435,7 +453,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   // is a copy, and the buffers left behind are garbage of the manifest's size.
   let filesBytes = 0;
   for (const k in files) filesBytes += k.length + 80;
-  const manifestBytes = encodePieces(jsonPieces(manifest), Math.ceil(recordBytesTotal * 1.5) + filesBytes + 16 * 1024);
+  const manifestBytes = encodeJson(manifest, Math.ceil(recordBytesTotal * 1.5) + filesBytes + 16 * 1024);
   const manifestSha256 = bytesToHex(sha256(manifestBytes));
   const sig = await input.signer.sign(manifestBytes);
   const manifestExtras = opts.manifestTimestamps ? await opts.manifestTimestamps(manifestBytes) : new Map<string, Uint8Array>();

@@ -4,54 +4,125 @@
  * that with Chinese text), copied again when encoded, and the page keeps such garbage until a
  * collection (bench/notes.md, export memory).
  */
+import { putJsonString, type PutText } from '../shared/json-text';
+
 const utf8 = new TextEncoder();
 
 /** How much generated text textPieces encodes before handing it on. */
 const TEXT_BLOCK = 64 * 1024;
 
+/** Strings up to this long are written byte by byte when ASCII: a view for encodeInto costs more. */
+const SHORT = 256;
+
 /**
- * A text given as strings, as UTF-8 in blocks of up to TEXT_BLOCK bytes, each block passed to
- * `seen` (e.g. a running hash) first. One buffer is reused for every block: the consumer must be
- * done with a block when it asks for the next, as deflatePieces is (CompressionStream reads a chunk
- * before its write settles). A thousand captures' report sections would otherwise be a thousand
- * buffers for the collector.
+ * Writes `s` as UTF-8 into `buf` at `at`, which must have room for `s.length * 3` bytes; returns the
+ * bytes written. Short ASCII strings (most generated pieces: hashes, paths, punctuation) are copied
+ * a unit at a time, the rest through encodeInto, which needs a view of its own (an object for the
+ * collector per piece, thousands per export).
  */
-export function* textPieces(strings: Iterable<string>, seen: (block: Uint8Array) => void): Generator<Uint8Array> {
-  let buf = new Uint8Array(TEXT_BLOCK);
-  let used = 0;
-  for (const s of strings) {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (used && used + s.length * 3 > buf.length) {
-      seen(buf.subarray(0, used));
-      yield buf.subarray(0, used);
-      used = 0;
+export function putUtf8(s: string, buf: Uint8Array, at: number): number {
+  const n = s.length;
+  if (n <= SHORT) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return utf8.encodeInto(s, buf.subarray(at)).written;
+      buf[at + i] = c;
     }
-    if (s.length * 3 > buf.length) buf = new Uint8Array(s.length * 3);
-    used += utf8.encodeInto(s, buf.subarray(used)).written;
+    return n;
   }
-  if (used) {
-    seen(buf.subarray(0, used));
-    yield buf.subarray(0, used);
+  return utf8.encodeInto(s, buf.subarray(at)).written;
+}
+
+/** Where generated text is written, a string at a time. */
+export type TextOut = PutText;
+
+/**
+ * Makes a text by writing it into `out` a few characters at a time (the parts of a report row, a
+ * hash, a path), yielding whenever what was written so far may be handed on (after each capture's
+ * section, each line): a text made so is never joined into strings on its way to its bytes.
+ */
+export type TextMaker = (out: TextOut) => Iterable<unknown>;
+
+/** TextOut into blocks of TEXT_BLOCK bytes: full blocks wait in `sealed` to be handed on. */
+class BlockOut implements TextOut {
+  buf: Uint8Array = new Uint8Array(TEXT_BLOCK);
+  used = 0;
+  readonly sealed: Uint8Array[] = [];
+  /** Blocks handed on and done with, to be written again. */
+  readonly spare: Uint8Array[] = [];
+  put(s: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const room = s.length * 3;
+    if (this.used + room > this.buf.length) {
+      if (this.used) {
+        this.sealed.push(this.buf.subarray(0, this.used));
+        this.buf = this.spare.pop() ?? new Uint8Array(TEXT_BLOCK);
+        this.used = 0;
+      }
+      if (room > this.buf.length) this.buf = new Uint8Array(room); // one string larger than a block
+    }
+    this.used += putUtf8(s, this.buf, this.used);
   }
 }
 
 /**
- * Strings encoded one after another as UTF-8 into one buffer of `sizeHint` bytes, doubled when
- * full: the text never exists whole as a string.
+ * The text `make` writes, as UTF-8 in blocks of up to TEXT_BLOCK bytes, each passed to `seen` (e.g.
+ * a running hash) first. Blocks are written again once handed on: the consumer must be done with a
+ * block when it asks for the next, as deflatePieces is (CompressionStream reads a chunk before its
+ * write settles). A thousand captures' report sections are then two buffers, not thousands of
+ * strings and buffers for the collector.
  */
-export function encodePieces(pieces: Iterable<string>, sizeHint = 64 * 1024): Uint8Array {
-  let buf = new Uint8Array(sizeHint);
-  let used = 0;
-  for (const s of pieces) {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    if (used + s.length * 3 > buf.length) {
-      const next = new Uint8Array(Math.max(buf.length * 2, used + s.length * 3));
-      next.set(buf.subarray(0, used));
-      buf = next;
+export function* textBlocks(make: TextMaker, seen: (block: Uint8Array) => void): Generator<Uint8Array> {
+  const out = new BlockOut();
+  const handOn = function* (): Generator<Uint8Array> {
+    for (let b = out.sealed.shift(); b; b = out.sealed.shift()) {
+      seen(b);
+      yield b;
+      if (b.buffer.byteLength === TEXT_BLOCK) out.spare.push(new Uint8Array(b.buffer));
     }
-    used += utf8.encodeInto(s, buf.subarray(used)).written;
+  };
+  for (const _ of make(out)) yield* handOn();
+  yield* handOn();
+  if (out.used) {
+    const last = out.buf.subarray(0, out.used);
+    seen(last);
+    yield last;
   }
-  return buf.subarray(0, used);
+}
+
+/** The text `make` writes, as one UTF-8 buffer. */
+export function textBytes(make: TextMaker): Uint8Array {
+  const out = new Utf8Buffer();
+  for (const _ of make(out));
+  return out.bytes();
+}
+
+/** The text `make` writes, as one string (tests, and texts shown whole). */
+export function textString(make: TextMaker): string {
+  const parts: string[] = [];
+  for (const _ of make({ put: (s) => void parts.push(s) }));
+  return parts.join('');
+}
+
+/** UTF-8 written into one buffer, doubled when full: a text made without ever being one string. */
+export class Utf8Buffer implements TextOut {
+  private buf: Uint8Array;
+  private used = 0;
+  constructor(sizeHint = 64 * 1024) {
+    this.buf = new Uint8Array(Math.max(16, sizeHint));
+  }
+  put(s: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (this.used + s.length * 3 > this.buf.length) {
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + s.length * 3));
+      next.set(this.buf.subarray(0, this.used));
+      this.buf = next;
+    }
+    this.used += putUtf8(s, this.buf, this.used);
+  }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.used);
+  }
 }
 
 /** The UTF-8 length of a string, without encoding it. */
@@ -70,47 +141,74 @@ export function utf8Length(s: string): number {
 }
 
 /**
- * JSON.stringify(value, null, 2) + '\n' of an object, in pieces: each element of a top-level array
- * and each entry of a top-level object is its own piece, so a manifest's captures and files never
- * make one string. Joined, the pieces are exactly that text (tests/bundle/export.test.ts).
+ * Exactly `JSON.stringify(value, null, 2) + '\n'` (for acyclic values), as UTF-8 in one buffer of
+ * `sizeHint` bytes (grown when short): written straight from the value, so the manifest of 1,000
+ * captures never exists as strings (~1.5 MB of them, garbage the page kept until a collection).
+ * Strings with nothing to escape are written as they are; the rest, and numbers, through JSON.stringify.
  */
-export function* jsonPieces(value: object): Generator<string> {
-  const fields = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
-  if (!fields.length) {
-    yield '{}\n';
+export function encodeJson(value: unknown, sizeHint = 64 * 1024): Uint8Array {
+  const out = new Utf8Buffer(sizeHint);
+  const v = resolve(value, '');
+  if (v === undefined) throw new TypeError('the value has no JSON text');
+  writeJson(out, v, 0);
+  out.put('\n');
+  return out.bytes();
+}
+
+/** A newline and the indent of depth d (two spaces a level), made once per depth. */
+const NEWLINES: string[] = [];
+function newline(depth: number): string {
+  return (NEWLINES[depth] ??= '\n' + '  '.repeat(depth));
+}
+
+/**
+ * What JSON.stringify serializes for a value at `key`: toJSON applied, boxed primitives unboxed;
+ * undefined where it writes nothing (undefined, functions, symbols).
+ */
+function resolve(value: unknown, key: string | number): unknown {
+  let v = value;
+  if ((typeof v === 'object' && v !== null) || typeof v === 'bigint') {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') v = toJSON.call(v, String(key));
+  }
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
+  return v;
+}
+
+function writeJson(out: Utf8Buffer, v: unknown, depth: number): void {
+  if (typeof v === 'string') return putJsonString(out, v);
+  if (v === null || typeof v !== 'object') {
+    // Numbers (non-finite ones become null), booleans, null; a BigInt throws as JSON.stringify does.
+    out.put(JSON.stringify(v));
     return;
   }
-  // A value at depth d as JSON.stringify(…, null, 2) writes it there: stringified inside d arrays,
-  // then cut out of them (one string, no second pass over it).
-  const nested = (v: unknown, depth: 1 | 2): string => {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null) return JSON.stringify(v);
-    const text = JSON.stringify(depth === 1 ? [v] : [[v]], null, 2);
-    return depth === 1 ? text.slice(4, -2) : text.slice(10, -6);
-  };
-  yield '{\n';
-  for (let i = 0; i < fields.length; i++) {
-    const [k, v] = fields[i]!;
-    yield `  ${JSON.stringify(k)}: `;
-    if (Array.isArray(v) && v.length) {
-      yield '[\n';
-      // Separate pieces, not one template string: joined, they would be copied once more when encoded.
-      for (let j = 0; j < v.length; j++) {
-        yield '    ';
-        yield nested(v[j], 2);
-        yield j < v.length - 1 ? ',\n' : '\n';
-      }
-      yield '  ]';
-    } else if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype && !('toJSON' in v)) {
-      const obj = v as Record<string, unknown>;
-      const inner = Object.keys(obj).filter((x) => obj[x] !== undefined && typeof obj[x] !== 'function');
-      if (!inner.length) yield '{}';
-      else {
-        yield '{\n';
-        for (let j = 0; j < inner.length; j++) yield `    ${JSON.stringify(inner[j])}: ${nested(obj[inner[j]!], 2)}${j < inner.length - 1 ? ',' : ''}\n`;
-        yield '  }';
-      }
-    } else yield nested(v, 1);
-    yield i < fields.length - 1 ? ',\n' : '\n';
+  if (Array.isArray(v)) {
+    if (!v.length) return out.put('[]');
+    out.put('[');
+    for (let i = 0; i < v.length; i++) {
+      if (i) out.put(',');
+      out.put(newline(depth + 1));
+      const x = resolve(v[i], i);
+      if (x === undefined) out.put('null');
+      else writeJson(out, x, depth + 1);
+    }
+    out.put(newline(depth));
+    out.put(']');
+    return;
   }
-  yield '}\n';
+  const obj = v as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(obj)) {
+    const x = resolve(obj[k], k);
+    if (x === undefined) continue;
+    out.put(n++ ? ',' : '{');
+    out.put(newline(depth + 1));
+    putJsonString(out, k);
+    out.put(': ');
+    writeJson(out, x, depth + 1);
+  }
+  if (!n) return out.put('{}');
+  out.put(newline(depth));
+  out.put('}');
 }

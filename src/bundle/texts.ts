@@ -16,6 +16,7 @@ import {
   type SignerInfo,
   type ToolInfo,
 } from './format';
+import { textString, type TextOut } from './text-pieces';
 
 export interface TextsInput {
   createdAt: string;
@@ -71,16 +72,16 @@ function captureLabels() {
 }
 
 export function buildReportHtml(input: TextsInput): string {
-  return [...reportPieces(input)].join('');
+  return textString((out) => reportText(input, out));
 }
 
 /**
- * report.html in pieces: the head, one section per capture, the tail; joined they are
- * buildReportHtml. An export encodes, hashes and deflates them one at a time, so the whole page
- * never exists as one string (at 1,000 captures it is ~2.6 MB of UTF-8, twice that as a string,
- * and its making was the largest share of the export's JS heap).
+ * report.html written into `out`: the head, one section per capture (yielding after each), the
+ * tail. An export encodes, hashes and deflates it a block at a time (textBlocks); a section is
+ * written as its parts, so neither it nor the page is ever one string (at 1,000 captures the page
+ * is ~2.6 MB of UTF-8, and making it as strings was the largest share of the export's garbage).
  */
-export function* reportPieces(input: TextsInput): Generator<string> {
+export function* reportText(input: TextsInput, out: TextOut): Generator<void> {
   const { signer, captures, ledger } = input;
   // Each capture's own events, in ledger order: one pass, not one scan of the ledger per capture.
   const byCapture = new Map<string, ExportedLedgerEvent[]>();
@@ -92,39 +93,82 @@ export function* reportPieces(input: TextsInput): Generator<string> {
     else byCapture.set(id, [e]);
   }
   const L = captureLabels();
-  // A section in pieces: the bilingual parts, and the rows of files and events apart from them, so
-  // that the rows (ASCII, most of a section) stay one-byte strings and are encoded as they are,
-  // not copied into a two-byte section string first.
-  const section = function* (c: ManifestCapture, i: number): Generator<string> {
+  const put = (s: string): void => out.put(s);
+  /** A table row of one label and one value (escaped), `mono` for URLs, hashes and times. */
+  const row = (label: string, value: unknown, mono: boolean): void => {
+    put('<tr><th>');
+    put(label);
+    put(mono ? '</th><td class="mono">' : '</th><td>');
+    put(esc(value));
+    put('</td></tr>\n');
+  };
+  const section = (c: ManifestCapture, i: number): void => {
     const shot = screenshotOf(c);
-    const own = byCapture.get(c.id) ?? [];
-    yield `${i ? '\n' : ''}<section class="capture" id="c-${esc(c.id)}">
-<h2>${bi(`Capture ${i + 1}`, `第 ${i + 1} 项`)}: ${esc(c.page.title ?? c.url)}</h2>
-${shot ? `<a href="${esc(rel(shot))}"><img src="${esc(rel(shot))}" alt="screenshot / 截图"></a>` : ''}
-<table>
-<tr><th>${L.requested}</th><td class="mono">${esc(c.url)}</td></tr>
-<tr><th>${L.final}</th><td class="mono">${esc(c.finalUrl)}</td></tr>
-<tr><th>${L.title}</th><td>${esc(c.page.title)}</td></tr>
-<tr><th>${L.at}</th><td class="mono">${esc(c.capturedAt)}</td></tr>
-<tr><th>${L.id}</th><td class="mono">${esc(c.id)}</td></tr>
-<tr><th>${L.hash}</th><td class="mono">${esc(c.hash)}</td></tr>
-</table>
-<h3>${L.files}</h3>
-<table class="files"><tr><th>${L.file}</th><th>${L.bytes}</th><th>SHA-256</th></tr>
-`;
-    yield c.artifacts.map((a) => `<tr><td class="mono">${esc(a.path)}</td><td>${esc(a.size)}</td><td class="mono">${esc(a.sha256)}</td></tr>`).join('\n');
-    yield `
-</table>
-<h3>${L.custody}</h3>
-<table class="events"><tr><th>#</th><th>${L.time}</th><th>${L.event}</th><th>${L.details}</th></tr>
-`;
-    yield own.map((e) => `<tr><td>${esc(e.seq)}</td><td class="mono">${esc(e.body!.time)}</td><td>${esc(e.body!.type)}</td><td class="mono">${esc(JSON.stringify(e.body!.payload))}</td></tr>`).join('\n');
-    yield `
-</table>
-</section>`;
+    const n = String(i + 1);
+    put(i ? '\n<section class="capture" id="c-' : '<section class="capture" id="c-');
+    put(esc(c.id));
+    put('">\n<h2>Capture ');
+    put(n);
+    put(' <span lang="zh-CN">第 ');
+    put(n);
+    put(' 项</span>: ');
+    put(esc(c.page.title ?? c.url));
+    put('</h2>\n');
+    if (shot) {
+      const href = esc(rel(shot));
+      put('<a href="');
+      put(href);
+      put('"><img src="');
+      put(href);
+      put('" alt="screenshot / 截图"></a>');
+    }
+    put('\n<table>\n');
+    row(L.requested, c.url, true);
+    row(L.final, c.finalUrl, true);
+    row(L.title, c.page.title, false);
+    row(L.at, c.capturedAt, true);
+    row(L.id, c.id, true);
+    row(L.hash, c.hash, true);
+    put('</table>\n<h3>');
+    put(L.files);
+    put('</h3>\n<table class="files"><tr><th>');
+    put(L.file);
+    put('</th><th>');
+    put(L.bytes);
+    put('</th><th>SHA-256</th></tr>\n');
+    c.artifacts.forEach((a, k) => {
+      put(k ? '\n<tr><td class="mono">' : '<tr><td class="mono">');
+      put(esc(a.path));
+      put('</td><td>');
+      put(esc(a.size));
+      put('</td><td class="mono">');
+      put(esc(a.sha256));
+      put('</td></tr>');
+    });
+    put('\n</table>\n<h3>');
+    put(L.custody);
+    put('</h3>\n<table class="events"><tr><th>#</th><th>');
+    put(L.time);
+    put('</th><th>');
+    put(L.event);
+    put('</th><th>');
+    put(L.details);
+    put('</th></tr>\n');
+    (byCapture.get(c.id) ?? []).forEach((e, k) => {
+      put(k ? '\n<tr><td>' : '<tr><td>');
+      put(esc(e.seq));
+      put('</td><td class="mono">');
+      put(esc(e.body!.time));
+      put('</td><td>');
+      put(esc(e.body!.type));
+      put('</td><td class="mono">');
+      put(esc(JSON.stringify(e.body!.payload)));
+      put('</td></tr>');
+    });
+    put('\n</table>\n</section>');
   };
 
-  yield `<!doctype html>
+  put(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -161,9 +205,13 @@ npx jianzheng-verify bundle.zip</pre>
     'Confirm the fingerprint above with the signer through another channel: the signature proves who holds the key, not who they are.',
     '请通过其他渠道向签名者核实上面的指纹：签名只能证明谁持有该密钥，不能证明其身份。',
   )}</p>
-`;
-  for (let i = 0; i < captures.length; i++) yield* section(captures[i]!, i);
-  yield `
+`);
+  yield;
+  for (let i = 0; i < captures.length; i++) {
+    section(captures[i]!, i);
+    yield;
+  }
+  put(`
 <h2>${bi('Ledger', '保管链')}</h2>
 <p>${bi(
     `${LEDGER_FILE} holds the whole custody chain up to this export (${ledger.length} events); events about other captures show only their hashes. The export itself is recorded after the bundle is made and so is not in it.`,
@@ -171,30 +219,34 @@ npx jianzheng-verify bundle.zip</pre>
   )}</p>
 </body>
 </html>
-`;
+`);
 }
 
 export function buildVerifyText(input: TextsInput & { timestamps?: boolean }): string {
-  return [...verifyPieces(input)].join('');
+  return textString((out) => verifyText(input, out));
 }
 
 /** Where the list of record.json hashes goes in the text (a character no other part contains). */
 const CAPTURES_MARK = '\u0000';
 
 /**
- * VERIFY.txt in pieces: the text before the list of record.json hashes, a line per capture, the
- * rest. The list is ASCII, the text around it Chinese too: as one string, the whole list would be
- * a two-byte string, then encoded once more.
+ * VERIFY.txt written into `out`: the text before the list of record.json hashes, a line per
+ * capture (its parts, no line string), the rest.
  */
-export function* verifyPieces(input: TextsInput & { timestamps?: boolean }): Generator<string> {
+export function* verifyText(input: TextsInput & { timestamps?: boolean }, out: TextOut): Generator<void> {
   const text = verifyTemplate(input, CAPTURES_MARK);
   const at = text.indexOf(CAPTURES_MARK);
-  yield text.slice(0, at);
+  out.put(text.slice(0, at));
   for (let i = 0; i < input.captures.length; i++) {
     const c = input.captures[i]!;
-    yield `${i ? '\n' : ''}  ${c.hash}  captures/${c.id}/record.json`;
+    out.put(i ? '\n  ' : '  ');
+    out.put(c.hash);
+    out.put('  captures/');
+    out.put(c.id);
+    out.put('/record.json');
+    yield;
   }
-  yield text.slice(at + CAPTURES_MARK.length);
+  out.put(text.slice(at + CAPTURES_MARK.length));
 }
 
 function verifyTemplate(input: TextsInput & { timestamps?: boolean }, caps: string): string {

@@ -15,6 +15,7 @@
  */
 
 import { DEFAULT_ZIP_LIMITS } from './zip-reader';
+import { putUtf8, utf8Length } from './text-pieces';
 
 /** Entries up to this size are read, deflated and written whole. */
 export const WHOLE_MAX = 8 * 1024 * 1024;
@@ -173,7 +174,9 @@ function dosDateTime(d: Date): { date: number; time: number } {
 }
 
 interface Written {
-  name: Uint8Array;
+  /** The entry's path, and its length as UTF-8 (written into the headers as UTF-8 when they are made). */
+  name: string;
+  nameLen: number;
   flags: number;
   method: 0 | 8;
   crc: number;
@@ -186,10 +189,9 @@ interface Written {
 const FLAG_UTF8 = 0x0800;
 const FLAG_DESCRIPTOR = 0x0008;
 const U32 = 0xffffffff;
-const encoder = new TextEncoder();
 
 function localHeader(e: Omit<Written, 'offset'>): Uint8Array {
-  const h = new Uint8Array(30 + e.name.length);
+  const h = new Uint8Array(30 + e.nameLen);
   const v = new DataView(h.buffer);
   v.setUint32(0, 0x04034b50, true);
   v.setUint16(4, 20, true); // version needed: 2.0 (deflate)
@@ -201,15 +203,15 @@ function localHeader(e: Omit<Written, 'offset'>): Uint8Array {
   v.setUint32(14, e.flags & FLAG_DESCRIPTOR ? 0 : e.crc, true);
   v.setUint32(18, e.flags & FLAG_DESCRIPTOR ? 0 : e.csize, true);
   v.setUint32(22, e.flags & FLAG_DESCRIPTOR ? 0 : e.size, true);
-  v.setUint16(26, e.name.length, true);
+  v.setUint16(26, e.nameLen, true);
   v.setUint16(28, 0, true);
-  h.set(e.name, 30);
+  putUtf8(e.name, h, 30);
   return h;
 }
 
 /** Where an entry's body starts, from the start of its local header. */
 export function bodyOffset(path: string): number {
-  return 30 + encoder.encode(path).length;
+  return 30 + utf8Length(path);
 }
 
 /** One entry of a chunk: its name, its zip facts, and where its local header starts in the chunk. */
@@ -230,7 +232,7 @@ export function buildChunk(items: readonly { path: string; body: Uint8Array; zip
   const entries: ChunkEntry[] = [];
   let offset = 0;
   for (const it of items) {
-    const h = localHeader({ name: encoder.encode(it.path), flags: FLAG_UTF8, method: it.zip.method, crc: it.zip.crc, csize: it.zip.csize, size: it.zip.size, dos });
+    const h = localHeader({ name: it.path, nameLen: utf8Length(it.path), flags: FLAG_UTF8, method: it.zip.method, crc: it.zip.crc, csize: it.zip.csize, size: it.zip.size, dos });
     entries.push({ path: it.path, zip: it.zip, offset });
     parts.push(h, it.body);
     offset += h.length + it.body.length;
@@ -418,21 +420,16 @@ export class BundleZipWriter {
     return localHeader({ ...e, dos: this.dos });
   }
 
-  /** Entry names, encoded one after another into shared blocks (views into them, not a buffer each). */
-  private names = new Uint8Array(0);
-  private namesUsed = 0;
-
-  private checkName(path: string): Uint8Array {
-    if (this.namesUsed + path.length * 3 > this.names.length) {
-      this.names = new Uint8Array(Math.max(64 * 1024, path.length * 3));
-      this.namesUsed = 0;
-    }
-    const start = this.namesUsed;
-    this.namesUsed += encoder.encodeInto(path, this.names.subarray(start)).written;
-    const name = this.names.subarray(start, this.namesUsed);
-    if (name.length > 0xffff) throw new ZipLimitError(`the name ${path} is too long for a zip`);
+  /**
+   * The name's UTF-8 length, checked. Names are kept as the paths they are (the planned captures hold
+   * those strings anyway) and encoded only into the headers: a buffer or a view per name would be
+   * thousands of objects per bundle for the collector.
+   */
+  private checkName(path: string): number {
+    const n = utf8Length(path);
+    if (n > 0xffff) throw new ZipLimitError(`the name ${path} is too long for a zip`);
     if (this.entries.length >= 0xffff) throw new ZipLimitError('more than 65,535 entries need ZIP64');
-    return name;
+    return n;
   }
 
   /**
@@ -441,12 +438,12 @@ export class BundleZipWriter {
    * refused: the zip would be broken, and the store is damaged.
    */
   async addPrepared(path: string, body: Blob | Uint8Array, z: ZipReady): Promise<void> {
-    const name = this.checkName(path);
+    const nameLen = this.checkName(path);
     const got = body instanceof Blob ? body.size : body.length;
     if (got !== z.csize) throw new Error(`${path}: the stored file has ${got} bytes where ${z.csize} were recorded (store damaged?)`);
     if (z.size > U32 || z.csize > U32) throw new ZipLimitError(`${path} is over 4 GiB, which needs ZIP64`);
     const offset = this.offset;
-    const e = { name, flags: FLAG_UTF8, method: z.method, crc: z.crc, csize: z.csize, size: z.size };
+    const e = { name: path, nameLen, flags: FLAG_UTF8, method: z.method, crc: z.crc, csize: z.csize, size: z.size };
     await this.write(this.localHeader(e));
     await this.write(body);
     this.entries.push({ ...e, offset, dos: this.dos });
@@ -459,20 +456,20 @@ export class BundleZipWriter {
    */
   async addChunk(chunk: ZipPart, entries: readonly ChunkEntry[], date: Date, what: string): Promise<void> {
     let at = 0;
-    const names: Uint8Array[] = [];
+    const lens: number[] = [];
     for (const e of entries) {
-      const name = this.checkName(e.path);
+      const nameLen = this.checkName(e.path);
       if (e.offset !== at) throw new Error(`${what}: the stored entries do not follow each other at ${e.path} (store damaged?)`);
       if (e.zip.size > U32 || e.zip.csize > U32) throw new ZipLimitError(`${e.path} is over 4 GiB, which needs ZIP64`);
-      at += 30 + name.length + e.zip.csize;
-      names.push(name);
+      at += 30 + nameLen + e.zip.csize;
+      lens.push(nameLen);
     }
     const size = partSize(chunk);
     if (at !== size) throw new Error(`${what}: the stored file has ${size} bytes where ${at} were recorded (store damaged?)`);
     const base = this.offset;
     await this.write(chunk);
     const dos = dosDateTime(date);
-    entries.forEach((e, i) => this.entries.push({ name: names[i]!, flags: FLAG_UTF8, method: e.zip.method, crc: e.zip.crc, csize: e.zip.csize, size: e.zip.size, offset: base + e.offset, dos }));
+    entries.forEach((e, i) => this.entries.push({ name: e.path, nameLen: lens[i]!, flags: FLAG_UTF8, method: e.zip.method, crc: e.zip.crc, csize: e.zip.csize, size: e.zip.size, offset: base + e.offset, dos }));
   }
 
   /**
@@ -480,14 +477,14 @@ export class BundleZipWriter {
    * `onProgress` gets the uncompressed bytes done so far within this entry.
    */
   async add(path: string, data: Uint8Array | Blob, store: boolean, onProgress?: (n: number) => void): Promise<void> {
-    const name = this.checkName(path);
+    const nameLen = this.checkName(path);
     const offset = this.offset;
     const size = data instanceof Blob ? data.size : data.length;
     if (size > U32) throw new ZipLimitError(`${path} is over 4 GiB, which needs ZIP64`);
     if (data instanceof Uint8Array || size <= WHOLE_MAX) {
       const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
       const { body, zip } = await prepareEntry(bytes, store);
-      const e = { name, flags: FLAG_UTF8, method: zip.method, crc: zip.crc, csize: zip.csize, size: zip.size };
+      const e = { name: path, nameLen, flags: FLAG_UTF8, method: zip.method, crc: zip.crc, csize: zip.csize, size: zip.size };
       await this.write(this.localHeader(e));
       await this.write(body);
       this.entries.push({ ...e, offset, dos: this.dos });
@@ -496,7 +493,7 @@ export class BundleZipWriter {
     }
     const method: 0 | 8 = store ? 0 : 8;
     const flags = FLAG_UTF8 | FLAG_DESCRIPTOR;
-    await this.write(this.localHeader({ name, flags, method, crc: 0, csize: 0, size }));
+    await this.write(this.localHeader({ name: path, nameLen, flags, method, crc: 0, csize: 0, size }));
     let crc = 0;
     let csize = 0;
     let done = 0;
@@ -545,7 +542,7 @@ export class BundleZipWriter {
     v.setUint32(8, csize, true);
     v.setUint32(12, size, true);
     await this.write(d);
-    this.entries.push({ name, flags, method, crc, csize, size, offset, dos: this.dos });
+    this.entries.push({ name: path, nameLen, flags, method, crc, csize, size, offset, dos: this.dos });
   }
 
   /** Writes the central directory and the end record, and closes `out`. */
@@ -553,7 +550,7 @@ export class BundleZipWriter {
     const cdStart = this.offset;
     // One buffer for the whole directory: a bundle of 1,000 captures has thousands of entries, and a
     // buffer per header is garbage the page holds until its next collection.
-    const cd = new Uint8Array(this.entries.reduce((n, e) => n + 46 + e.name.length, 0));
+    const cd = new Uint8Array(this.entries.reduce((n, e) => n + 46 + e.nameLen, 0));
     const dv = new DataView(cd.buffer);
     let at = 0;
     for (const e of this.entries) {
@@ -567,11 +564,11 @@ export class BundleZipWriter {
       dv.setUint32(at + 16, e.crc, true);
       dv.setUint32(at + 20, e.csize, true);
       dv.setUint32(at + 24, e.size, true);
-      dv.setUint16(at + 28, e.name.length, true);
+      dv.setUint16(at + 28, e.nameLen, true);
       dv.setUint32(at + 38, (0o100644 << 16) >>> 0, true); // a regular file, rw-r--r--
       dv.setUint32(at + 42, e.offset, true);
-      cd.set(e.name, at + 46);
-      at += 46 + e.name.length;
+      putUtf8(e.name, cd, at + 46);
+      at += 46 + e.nameLen;
     }
     await this.write(cd);
     const end = new Uint8Array(22);

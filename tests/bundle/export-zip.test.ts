@@ -106,11 +106,11 @@ describe('BundleZipWriter', () => {
     expect((await deflatePieces([])).size).toBe(0);
   });
 
-  it('keeps every entry name right when the names fill more than one shared block', async () => {
+  it('writes every entry name right, ASCII and Chinese, in thousands of local headers and the directory', async () => {
     const { BlobPartsOut, BundleZipWriter } = await import('../../src/bundle/zip-writer');
     const parts = new BlobPartsOut();
     const zip = new BundleZipWriter(parts, new Date(Date.UTC(2022, 5, 14)));
-    // ~2,500 names of 40–60 bytes, some Chinese: well over one 64 KB block of names.
+    // ~2,500 names of 40–60 bytes, a third of them Chinese (UTF-8 longer than the string).
     const names = Array.from({ length: 2500 }, (_, i) => `captures/${String(i).padStart(6, '0')}-${i % 3 ? 'page' : '郑州健康码'}/record-${i}.json`);
     for (const n of names) await zip.add(n, new TextEncoder().encode(n), true);
     await zip.close();

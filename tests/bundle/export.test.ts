@@ -203,7 +203,8 @@ describe('exportBundle', () => {
   });
 
   it('writes each ledger line as the canonical JSON of its event', async () => {
-    const { ledgerLines } = await import('../../src/bundle/export');
+    const { ledgerText } = await import('../../src/bundle/export');
+    const { textString } = await import('../../src/bundle/text-pieces');
     const { canonicalJson } = await import('../../src/crypto/hash');
     const caps = [await makeCapture('l1')];
     const { exportLedger } = await import('../../src/ledger/ledger');
@@ -211,7 +212,11 @@ describe('exportBundle', () => {
     expect(events.some((e) => e.body) && events.some((e) => !e.body)).toBe(true);
     // Odd shapes take the library's whole path: an extra key, a non-hex hash, a fractional seq.
     const odd = [{ ...events[0]!, extra: '郑州' }, { ...events[0]!, hash: 'ZZ' }, { ...events[0]!, seq: 1.5 }] as typeof events;
-    for (const e of [...events, ...odd]) expect([...ledgerLines([e])].join('')).toBe(canonicalJson(e) + '\n');
+    // A body the envelope path writes part by part: Chinese, escapes, nested arrays, numbers.
+    const full = events.find((e) => e.body)!;
+    const awkward = { ...full, body: { ...full.body!, payload: { text: '备注 "引号" \\ \n', list: [1, 2.5, null, ['深', {}]], z: { b: 1, a: 2 } } } } as typeof full;
+    for (const e of [...events, awkward, ...odd]) expect(textString((out) => ledgerText([e], out))).toBe(canonicalJson(e) + '\n');
+    expect(textString((out) => ledgerText(events, out))).toBe(events.map((e) => canonicalJson(e) + '\n').join(''));
   });
 
 });
