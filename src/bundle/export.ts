@@ -211,11 +211,23 @@ class RecordScratch {
   }
 }
 
-/** The same entries, in key order (the order JSON.stringify then writes them in). */
-function sortedByKey(map: Record<string, string>): Record<string, string> {
+/** The entries of `map` at `keys`, in that order (the order JSON.stringify then writes them in). */
+function inOrder(map: Record<string, string>, keys: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(map).sort()) out[k] = map[k]!;
+  for (const k of keys) out[k] = map[k]!;
   return out;
+}
+
+/** `key` put into the sorted `keys` where it sorts (the order of Array.prototype.sort). */
+function insertSorted(keys: string[], key: string): void {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  keys.splice(lo, 0, key);
 }
 
 /** Which ledger events an export discloses in full: those of the exported captures, and key events. */
@@ -261,10 +273,10 @@ function ledgerLine(e: ExportedLedgerEvent, out: TextOut): void {
   out.put('}');
 }
 
-/** SHA256SUMS written into `out` a line at a time, by path. */
-export function* sha256sumsText(files: Record<string, string>, out: TextOut): Generator<void> {
+/** SHA256SUMS written into `out` a line at a time, for `paths` (sorted) of the files map. */
+export function* sha256sumsText(files: Record<string, string>, paths: readonly string[], out: TextOut): Generator<void> {
   // Two spaces: sha256sum's text mode, which `sha256sum -c` reads. Names are checked safe, no newlines.
-  for (const p of Object.keys(files).sort()) {
+  for (const p of paths) {
     out.put(files[p]!);
     out.put('  ');
     out.put(p);
@@ -432,7 +444,10 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
   // SHA256SUMS lists every file of the files map but itself (it cannot contain its own hash); the
   // manifest's files map then includes SHA256SUMS, so the signature covers it.
   await addText(VERIFY_FILE, (out) => verifyText({ ...textsIn, timestamps: stamps.length > 0 || !!opts.manifestTimestamps }, out));
-  await addText(SHA256SUMS_FILE, (out) => sha256sumsText(files, out));
+  // The paths sorted once, for SHA256SUMS and then, with SHA256SUMS itself, for the manifest.
+  const paths = Object.keys(files).sort();
+  await addText(SHA256SUMS_FILE, (out) => sha256sumsText(files, paths, out));
+  insertSorted(paths, SHA256SUMS_FILE);
 
   const manifest: Manifest = {
     format: BUNDLE_FORMAT,
@@ -443,7 +458,7 @@ export async function exportBundle(input: BundleInput, opts: ExportOptions = {})
     captures: mcaps,
     ledger: { file: LEDGER_FILE, count: ledger.length, headHash: ledger.at(-1)?.hash ?? '0'.repeat(64) },
     ...(stamps.length ? { timestamps: stamps } : {}),
-    files: sortedByKey(files),
+    files: inOrder(files, paths),
   };
   // JSON.stringify(manifest, null, 2) + '\n', written from the object into one buffer: at 1,000
   // captures the whole text would be ~1.5 MB as a string (twice that with Chinese titles). Hashed

@@ -11,26 +11,49 @@ const utf8 = new TextEncoder();
 /** How much generated text textPieces encodes before handing it on. */
 const TEXT_BLOCK = 64 * 1024;
 
-/** Strings up to this long are written byte by byte when ASCII: a view for encodeInto costs more. */
+/** Strings up to this long are encoded here; longer ones by encodeInto, whose view then costs little. */
 const SHORT = 256;
 
 /**
- * Writes `s` as UTF-8 into `buf` at `at`, which must have room for `s.length * 3` bytes; returns the
- * bytes written. Short ASCII strings (most generated pieces: hashes, paths, punctuation) are copied
- * a unit at a time, the rest through encodeInto, which needs a view of its own (an object for the
- * collector per piece, thousands per export).
+ * Writes `s` as UTF-8 into `buf` at `at`, which must have room for its UTF-8 bytes (`s.length * 3`
+ * always suffices); returns the bytes written. Short strings (most generated pieces: hashes, paths,
+ * punctuation, the report's bilingual labels) are encoded here a unit at a time, as TextEncoder
+ * does (a lone surrogate becomes U+FFFD); longer ones through encodeInto, which needs a view of
+ * its own: an object for the collector per piece, thousands per export.
  */
 export function putUtf8(s: string, buf: Uint8Array, at: number): number {
   const n = s.length;
-  if (n <= SHORT) {
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 0x80) return utf8.encodeInto(s, buf.subarray(at)).written;
-      buf[at + i] = c;
+  if (n > SHORT) return utf8.encodeInto(s, buf.subarray(at)).written;
+  let o = at;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      buf[o++] = c;
+      continue;
     }
-    return n;
+    if (c < 0x800) {
+      buf[o++] = 0xc0 | (c >> 6);
+      buf[o++] = 0x80 | (c & 0x3f);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+        buf[o++] = 0xf0 | (c >> 18);
+        buf[o++] = 0x80 | ((c >> 12) & 0x3f);
+        buf[o++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[o++] = 0x80 | (c & 0x3f);
+        continue;
+      }
+      c = 0xfffd; // a lone surrogate
+    }
+    buf[o++] = 0xe0 | (c >> 12);
+    buf[o++] = 0x80 | ((c >> 6) & 0x3f);
+    buf[o++] = 0x80 | (c & 0x3f);
   }
-  return utf8.encodeInto(s, buf.subarray(at)).written;
+  return o - at;
 }
 
 /** Where generated text is written, a string at a time. */
@@ -81,7 +104,8 @@ export function* textBlocks(make: TextMaker, seen: (block: Uint8Array) => void):
       if (b.buffer.byteLength === TEXT_BLOCK) out.spare.push(new Uint8Array(b.buffer));
     }
   };
-  for (const _ of make(out)) yield* handOn();
+  // Most steps fill no block: no generator made for them.
+  for (const _ of make(out)) if (out.sealed.length) yield* handOn();
   yield* handOn();
   if (out.used) {
     const last = out.buf.subarray(0, out.used);

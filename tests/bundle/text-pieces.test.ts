@@ -73,7 +73,7 @@ describe('text pieces', () => {
       expect(Buffer.from(out.bytes()).equals(want), `hint ${hint}`).toBe(true);
     }
     // putUtf8 at an offset, short and long, ASCII and not, leaves the bytes around it alone.
-    for (const s of ['abc', 'ab郑', 'z'.repeat(400), '郑'.repeat(200)]) {
+    for (const s of ['abc', 'ab郑', 'é ß ÿ', '😀x😀', 'a\ud800', '\udc00b', '\ud800\ud800\udc00', 'x\udbff', '\u07ff\u0800\uffff', 'z'.repeat(400), '郑'.repeat(200), '😀'.repeat(200)]) {
       const buf = new Uint8Array(2 + s.length * 3 + 2).fill(7);
       const n = putUtf8(s, buf, 2);
       const enc = new TextEncoder().encode(s);
