@@ -1,14 +1,14 @@
 /**
- * Generated text (manifest.json, report.html, ledger.jsonl, SHA256SUMS, VERIFY.txt) made and
- * encoded a piece at a time: at 1,000 captures each whole text would be megabytes of string (twice
- * that with Chinese text), copied again when encoded, and the page keeps such garbage until a
- * collection (bench/notes.md, export memory).
+ * Generated text (manifest.json, report.html, ledger.jsonl, SHA256SUMS, VERIFY.txt) written as
+ * UTF-8 part by part, never as whole strings: at 1,000 captures each text would be megabytes of
+ * string (twice that with Chinese text), copied again when encoded, and the page keeps such
+ * garbage until a collection (bench/notes.md, export memory).
  */
 import { putJsonString, type PutText } from '../shared/json-text';
 
 const utf8 = new TextEncoder();
 
-/** How much generated text textPieces encodes before handing it on. */
+/** How much generated text textBlocks encodes before handing it on. */
 const TEXT_BLOCK = 64 * 1024;
 
 /** Strings up to this long are encoded here; longer ones by encodeInto, whose view then costs little. */
