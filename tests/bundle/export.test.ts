@@ -85,6 +85,43 @@ describe('exportBundle', () => {
     expect(html).toContain('Evidence bundle report');
   });
 
+  it('lays out each capture of report.html as a section of its details, files and custody events', async () => {
+    const caps = [await makeCapture('c1'), await makeCapture('c2', { title: 'A & "B"' })];
+    const { blob, manifest } = await exportBundle(await makeInput(caps, await makeLedger(caps)));
+    const html = new TextDecoder().decode((await unzipAll(await blobBytes(blob))).get('report.html'));
+    const c = manifest.captures[1]!;
+    const [html1, shot, text] = c.artifacts;
+    const events = (await makeLedger(caps)).filter((e) => e.captureId === 'c2');
+    // Written out by hand: the second section, whole, as a reader's browser gets it.
+    const want = `
+<section class="capture" id="c-c2">
+<h2>Capture 2 <span lang="zh-CN">第 2 项</span>: A &amp; &quot;B&quot;</h2>
+<a href="captures/c2/screenshot-visible.png"><img src="captures/c2/screenshot-visible.png" alt="screenshot / 截图"></a>
+<table>
+<tr><th>Requested URL <span lang="zh-CN">请求的网址</span></th><td class="mono">${c.url}</td></tr>
+<tr><th>Final URL <span lang="zh-CN">最终网址</span></th><td class="mono">${c.finalUrl}</td></tr>
+<tr><th>Title <span lang="zh-CN">标题</span></th><td>A &amp; &quot;B&quot;</td></tr>
+<tr><th>Captured at (UTC, capturing computer’s clock) <span lang="zh-CN">采集时间（UTC，采集电脑时钟）</span></th><td class="mono">${c.capturedAt}</td></tr>
+<tr><th>Capture ID <span lang="zh-CN">采集编号</span></th><td class="mono">c2</td></tr>
+<tr><th>Capture hash (SHA-256 of record.json) <span lang="zh-CN">采集哈希（record.json 的 SHA-256）</span></th><td class="mono">${c.hash}</td></tr>
+</table>
+<h3>Files <span lang="zh-CN">文件</span></h3>
+<table class="files"><tr><th>File <span lang="zh-CN">文件</span></th><th>Bytes <span lang="zh-CN">字节</span></th><th>SHA-256</th></tr>
+<tr><td class="mono">${html1!.path}</td><td>${html1!.size}</td><td class="mono">${html1!.sha256}</td></tr>
+<tr><td class="mono">${shot!.path}</td><td>${shot!.size}</td><td class="mono">${shot!.sha256}</td></tr>
+<tr><td class="mono">${text!.path}</td><td>${text!.size}</td><td class="mono">${text!.sha256}</td></tr>
+</table>
+<h3>Custody events <span lang="zh-CN">保管记录</span></h3>
+<table class="events"><tr><th>#</th><th>Time (UTC) <span lang="zh-CN">时间（UTC）</span></th><th>Event <span lang="zh-CN">事件</span></th><th>Details <span lang="zh-CN">详情</span></th></tr>
+<tr><td>${events[0]!.seq}</td><td class="mono">${events[0]!.time}</td><td>captured</td><td class="mono">{&quot;hash&quot;:&quot;${c.hash}&quot;,&quot;url&quot;:&quot;${c.url}&quot;}</td></tr>
+<tr><td>${events[1]!.seq}</td><td class="mono">${events[1]!.time}</td><td>note</td><td class="mono">{&quot;text&quot;:&quot;note on c2&quot;}</td></tr>
+</table>
+</section>
+<h2>Ledger`;
+    expect(html).toContain(want);
+    expect(html.indexOf('<section class="capture" id="c-c1">')).toBeLessThan(html.indexOf('<section class="capture" id="c-c2">'));
+  });
+
   it('makes report.html a piece at a time into the same bytes as the whole page, with its hash in the manifest', async () => {
     const caps = await Promise.all(['c1', 'c2', 'c3'].map((id, i) => makeCapture(id, { title: `郑州 ${i}` })));
     const input = await makeInput(caps, await makeLedger(caps));
