@@ -16,7 +16,7 @@ import {
   type SignerInfo,
   type ToolInfo,
 } from './format';
-import { textString, type TextOut } from './text-pieces';
+import type { TextOut } from './text-pieces';
 
 export interface TextsInput {
   createdAt: string;
@@ -69,10 +69,6 @@ function captureLabels() {
     event: bi('Event', '事件'),
     details: bi('Details', '详情'),
   };
-}
-
-export function buildReportHtml(input: TextsInput): string {
-  return textString((out) => reportText(input, out));
 }
 
 /**
@@ -220,10 +216,6 @@ npx jianzheng-verify bundle.zip</pre>
 </body>
 </html>
 `);
-}
-
-export function buildVerifyText(input: TextsInput & { timestamps?: boolean }): string {
-  return textString((out) => verifyText(input, out));
 }
 
 /** Where the list of record.json hashes goes in the text (a character no other part contains). */

@@ -122,13 +122,15 @@ describe('exportBundle', () => {
     expect(html.indexOf('<section class="capture" id="c-c1">')).toBeLessThan(html.indexOf('<section class="capture" id="c-c2">'));
   });
 
-  it('makes report.html a piece at a time into the same bytes as the whole page, with its hash in the manifest', async () => {
+  it('writes report.html block by block into the same bytes as its text joined whole, with its hash in the manifest', async () => {
     const caps = await Promise.all(['c1', 'c2', 'c3'].map((id, i) => makeCapture(id, { title: `郑州 ${i}` })));
     const input = await makeInput(caps, await makeLedger(caps));
     const { blob, manifest } = await exportBundle(input);
     const report = (await unzipAll(await blobBytes(blob))).get('report.html')!;
-    const { buildReportHtml } = await import('../../src/bundle/texts');
-    const whole = buildReportHtml({ createdAt: input.createdAt, tool: input.tool, signer: manifest.signer!, captures: manifest.captures, ledger: (await import('../../src/ledger/ledger')).exportLedger(input.ledger, () => true) });
+    const { reportText } = await import('../../src/bundle/texts');
+    const { textString } = await import('../../src/bundle/text-pieces');
+    const { exportLedger } = await import('../../src/ledger/ledger');
+    const whole = textString((out) => reportText({ createdAt: input.createdAt, tool: input.tool, signer: manifest.signer!, captures: manifest.captures, ledger: exportLedger(input.ledger, () => true) }, out));
     expect(new TextDecoder().decode(report)).toBe(whole);
     expect(manifest.files['report.html']).toBe(createHash('sha256').update(report).digest('hex'));
   });
